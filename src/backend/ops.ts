@@ -1,0 +1,117 @@
+/**
+ * The primitive-op table: the single source of truth for what a backend must implement.
+ * Every backend's kernel table is typed `{ [K in PrimOp]: Kernel<K> }`, and the autograd rule table
+ * `{ [K in DiffOp]: ... }`, so a missing entry is a compile error, not a runtime "not implemented".
+ *
+ * Contract: the tensor layer infers and checks shapes/dtypes, allocates the (contiguous) output and
+ * calls `Backend.exec(op, inputs, out, attrs)`. Ops marked `strided: true` accept arbitrary strided
+ * input views (broadcasting arrives as stride-0 views); the others get contiguous inputs.
+ */
+import { fromKeys, type DType } from "../core/index.js";
+
+export const UNARY_OPS = [
+  "neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "reciprocal", "square", "tanh", "sigmoid", "relu",
+  "erf", "sin", "cos", "floor", "ceil", "round", "isFinite", "logicalNot",
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = [
+  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const REDUCE_OPS = ["sum", "max", "min"] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+export type Pair = readonly [number, number];
+
+export interface Conv2dAttrs {
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly groups: number;
+}
+export interface Pool2dAttrs {
+  readonly kernel: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  /** avg pooling only: count zero padding in the divisor (PyTorch count_include_pad). */
+  readonly countIncludePad: boolean;
+}
+
+type NoAttrs = Record<string, never>;
+
+/** Attributes of each primitive op. Keys of this interface are the primitive ops. */
+export interface OpAttrs extends Record<UnaryOp, NoAttrs>, Record<BinaryOp, NoAttrs>, Record<ReduceOp, { readonly axes: readonly number[] }> {
+  where: NoAttrs;
+  cast: { readonly dtype: DType };
+  copy: NoAttrs;
+  fill: { readonly value: number };
+  argmax: { readonly axis: number };
+  argmin: { readonly axis: number };
+  /** [B,M,K] x [B,K,N] (or transposed operands as stored) -> [B,M,N]; contiguous inputs. */
+  matmul: { readonly transA: boolean; readonly transB: boolean };
+  conv2d: Conv2dAttrs;
+  conv2dBackwardInput: Conv2dAttrs & { readonly inputShape: readonly number[] };
+  conv2dBackwardWeight: Conv2dAttrs & { readonly weightShape: readonly number[] };
+  maxPool2d: Pool2dAttrs;
+  maxPool2dBackward: Pool2dAttrs;
+  avgPool2d: Pool2dAttrs;
+  avgPool2dBackward: Pool2dAttrs & { readonly inputShape: readonly number[] };
+  /** out[..i..] = x[..index[..i..]..] along `axis` (torch.gather). */
+  gather: { readonly axis: number };
+  /** out = base; out[..index[..i..]..] += src[..i..] along `axis` (torch.scatter_add). */
+  scatterAdd: { readonly axis: number };
+  oneHot: { readonly numClasses: number };
+  concat: { readonly axis: number };
+  /** Constant padding; pads[d] = [before, after], both >= 0. */
+  pad: { readonly pads: readonly Pair[]; readonly value: number };
+  softmax: { readonly axis: number };
+  logSoftmax: { readonly axis: number };
+  /** logits [N,C], labels int32 [N] -> per-example loss [N]; fused and numerically stable. */
+  softmaxCrossEntropy: NoAttrs;
+}
+
+export type PrimOp = keyof OpAttrs;
+
+export type OpFamily = "unary" | "binary" | "ternary" | "reduce" | "layout" | "matmul" | "conv" | "pool" | "index" | "softmax";
+
+interface OpInfo {
+  readonly family: OpFamily;
+  /** True when the kernel accepts arbitrary strided input views. */
+  readonly strided: boolean;
+}
+
+const unaryInfo = fromKeys(UNARY_OPS, (): OpInfo => ({ family: "unary", strided: true }));
+const binaryInfo = fromKeys(BINARY_OPS, (): OpInfo => ({ family: "binary", strided: true }));
+const reduceInfo = fromKeys(REDUCE_OPS, (): OpInfo => ({ family: "reduce", strided: true }));
+
+export const OP_INFO: { readonly [K in PrimOp]: OpInfo } = {
+  ...unaryInfo,
+  ...binaryInfo,
+  ...reduceInfo,
+  where: { family: "ternary", strided: true },
+  cast: { family: "unary", strided: true },
+  copy: { family: "layout", strided: true },
+  fill: { family: "layout", strided: true },
+  argmax: { family: "reduce", strided: false },
+  argmin: { family: "reduce", strided: false },
+  matmul: { family: "matmul", strided: false },
+  conv2d: { family: "conv", strided: false },
+  conv2dBackwardInput: { family: "conv", strided: false },
+  conv2dBackwardWeight: { family: "conv", strided: false },
+  maxPool2d: { family: "pool", strided: false },
+  maxPool2dBackward: { family: "pool", strided: false },
+  avgPool2d: { family: "pool", strided: false },
+  avgPool2dBackward: { family: "pool", strided: false },
+  gather: { family: "index", strided: false },
+  scatterAdd: { family: "index", strided: false },
+  oneHot: { family: "index", strided: false },
+  concat: { family: "index", strided: false },
+  pad: { family: "index", strided: false },
+  softmax: { family: "softmax", strided: false },
+  logSoftmax: { family: "softmax", strided: false },
+  softmaxCrossEntropy: { family: "softmax", strided: false },
+};
+
+export const PRIM_OPS = Object.keys(OP_INFO) as PrimOp[];
