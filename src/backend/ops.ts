@@ -7,7 +7,7 @@
  * calls `Backend.exec(op, inputs, out, attrs)`. Ops marked `strided: true` accept arbitrary strided
  * input views (broadcasting arrives as stride-0 views); the others get contiguous inputs.
  */
-import { fromKeys, type DType } from "../core/index.js";
+import { fromKeys, type DType, type Pair } from "../core/index.js";
 
 export const UNARY_OPS = [
   "neg", "abs", "sign", "exp", "log", "sqrt", "rsqrt", "reciprocal", "square", "tanh", "sigmoid", "relu",
@@ -23,7 +23,7 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 export const REDUCE_OPS = ["sum", "max", "min"] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
-export type Pair = readonly [number, number];
+export type { Pair };
 
 export interface Conv2dAttrs {
   readonly stride: Pair;

@@ -1,21 +1,26 @@
 /**
  * Data types. float32 is the working type; int32 holds labels and indices; bool holds comparison
- * results (stored one byte per element). Gradcheck computes in float64 on the host, not as a dtype.
+ * results (stored one byte per element). float64 exists for gradcheck (central differences need double
+ * precision) and golden comparisons; fast backends may run it through their reference fallback.
  */
 import { DTypeError } from "./errors.js";
 
-export type DType = "float32" | "int32" | "bool";
-export const DTYPES: readonly DType[] = ["float32", "int32", "bool"];
+export type DType = "float32" | "float64" | "int32" | "bool";
+export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
-export type TypedArray = Float32Array | Int32Array | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 export type TypedArrayFor<D extends DType> = D extends "float32"
   ? Float32Array
-  : D extends "int32"
+  : D extends "float64"
+    ? Float64Array
+    : D extends "int32"
     ? Int32Array
     : Uint8Array;
 
 export function bytesPerElement(dtype: DType): number {
   switch (dtype) {
+    case "float64":
+      return 8;
     case "float32":
     case "int32":
       return 4;
@@ -31,6 +36,8 @@ export function hostArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case "float32":
       return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
     case "int32":
       return new Int32Array(size);
     case "bool":
@@ -45,6 +52,8 @@ export function viewArray(dtype: DType, buffer: ArrayBufferLike, byteOffset: num
   switch (dtype) {
     case "float32":
       return new Float32Array(buffer, byteOffset, size);
+    case "float64":
+      return new Float64Array(buffer, byteOffset, size);
     case "int32":
       return new Int32Array(buffer, byteOffset, size);
     case "bool":
@@ -56,17 +65,19 @@ export function viewArray(dtype: DType, buffer: ArrayBufferLike, byteOffset: num
 
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return "float32";
+  if (a instanceof Float64Array) return "float64";
   if (a instanceof Int32Array) return "int32";
   return "bool";
 }
 
-/** Result dtype of a binary arithmetic op (PyTorch-style promotion: bool < int32 < float32). */
+/** Result dtype of a binary arithmetic op (PyTorch-style promotion: bool < int32 < float32 < float64). */
 export function promote(a: DType, b: DType): DType {
+  if (a === "float64" || b === "float64") return "float64";
   if (a === "float32" || b === "float32") return "float32";
   if (a === "int32" || b === "int32") return "int32";
   return "bool";
 }
 
 export function isFloat(dtype: DType): boolean {
-  return dtype === "float32";
+  return dtype === "float32" || dtype === "float64";
 }

@@ -2,6 +2,8 @@
 import { ShapeError, fmt } from "./errors.js";
 
 export type Shape = readonly number[];
+/** A (height, width)-style pair: kernel sizes, strides, paddings, [before, after] pads. */
+export type Pair = readonly [number, number];
 
 export function sizeOf(shape: Shape): number {
   let n = 1;

@@ -21,7 +21,7 @@ export function convGeom(xShape: readonly number[], wShape: readonly number[], y
 }
 
 /** cols[(c*KH+kh)*KW+kw, oh*WO+ow] = x[n, c0+c, oh*sh-ph+kh*dh, ow*sw-pw+kw*dw] (0 outside). */
-function im2col(g: ConvGeom, x: TypedArray, xOff: number, c0: number, Cg: number, cols: Float32Array): void {
+function im2col(g: ConvGeom, x: TypedArray, xOff: number, c0: number, Cg: number, cols: TypedArray): void {
   const { H, W, KH, KW, HO, WO, sh, sw, ph, pw, dh, dw } = g;
   const P = HO * WO;
   for (let c = 0; c < Cg; c++) {
@@ -48,7 +48,7 @@ function im2col(g: ConvGeom, x: TypedArray, xOff: number, c0: number, Cg: number
 }
 
 /** Adjoint of im2col: scatters-adds columns back into gx. */
-function col2im(g: ConvGeom, cols: Float32Array, gx: TypedArray, xOff: number, c0: number, Cg: number): void {
+function col2im(g: ConvGeom, cols: TypedArray, gx: TypedArray, xOff: number, c0: number, Cg: number): void {
   const { H, W, KH, KW, HO, WO, sh, sw, ph, pw, dh, dw } = g;
   const P = HO * WO;
   for (let c = 0; c < Cg; c++) {
@@ -73,7 +73,7 @@ function col2im(g: ConvGeom, cols: Float32Array, gx: TypedArray, xOff: number, c
 
 export function conv2dForward(g: ConvGeom, x: TypedArray, xo: number, w: TypedArray, wo: number, y: TypedArray, yo: number): void {
   const Cg = g.C / g.G, Og = g.O / g.G, P = g.HO * g.WO, Kc = Cg * g.KH * g.KW;
-  const cols = new Float32Array(Kc * P);
+  const cols = new (x.constructor as new (n: number) => TypedArray)(Kc * P);
   for (let n = 0; n < g.N; n++) {
     for (let grp = 0; grp < g.G; grp++) {
       im2col(g, x, xo + n * g.C * g.H * g.W, grp * Cg, Cg, cols);
@@ -84,7 +84,7 @@ export function conv2dForward(g: ConvGeom, x: TypedArray, xo: number, w: TypedAr
 
 export function conv2dBackwardInput(g: ConvGeom, gy: TypedArray, gyo: number, w: TypedArray, wo: number, gx: TypedArray, gxo: number): void {
   const Cg = g.C / g.G, Og = g.O / g.G, P = g.HO * g.WO, Kc = Cg * g.KH * g.KW;
-  const cols = new Float32Array(Kc * P);
+  const cols = new (gy.constructor as new (n: number) => TypedArray)(Kc * P);
   gx.fill(0, gxo, gxo + g.N * g.C * g.H * g.W);
   for (let n = 0; n < g.N; n++) {
     for (let grp = 0; grp < g.G; grp++) {
@@ -97,7 +97,7 @@ export function conv2dBackwardInput(g: ConvGeom, gy: TypedArray, gyo: number, w:
 
 export function conv2dBackwardWeight(g: ConvGeom, x: TypedArray, xo: number, gy: TypedArray, gyo: number, gw: TypedArray, gwo: number): void {
   const Cg = g.C / g.G, Og = g.O / g.G, P = g.HO * g.WO, Kc = Cg * g.KH * g.KW;
-  const cols = new Float32Array(Kc * P);
+  const cols = new (x.constructor as new (n: number) => TypedArray)(Kc * P);
   gw.fill(0, gwo, gwo + g.O * Kc);
   for (let n = 0; n < g.N; n++) {
     for (let grp = 0; grp < g.G; grp++) {

@@ -21,7 +21,7 @@ export function gemm(
   let bo = bOff;
   if (transB) {
     // B is stored [N,K]; pack it to [K,N] so the inner loop is unit-stride.
-    Bp = new Float32Array(K * N);
+    Bp = new (B.constructor as new (n: number) => TypedArray)(K * N);
     for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) Bp[k * N + n] = B[bOff + n * K + k];
     bo = 0;
   }

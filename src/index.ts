@@ -1,0 +1,19 @@
+/**
+ * ganglion's public entry. Registrations happen here, as explicit calls (no side-effect imports):
+ * the reference backend, and the autograd engine that Tensor.backward() calls.
+ */
+import { ReferenceBackend, registerBackend } from "./backend/index.js";
+import { backward } from "./autograd/index.js";
+import { installBackward } from "./tensor/index.js";
+
+registerBackend("reference", () => new ReferenceBackend(), 0);
+installBackward(backward);
+
+export * from "./core/index.js";
+export {
+  registerBackend, setBackend, getBackend, listBackends, getBackendByName,
+  type Backend, type BackendName, type BackendMemory, type View, type PrimOp, type OpAttrs,
+} from "./backend/index.js";
+export * from "./tensor/index.js";
+export * from "./autograd/index.js";
+export const VERSION = "0.1.0";
