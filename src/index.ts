@@ -11,7 +11,7 @@ installBackward(backward);
 
 export * from "./core/index.js";
 export {
-  registerBackend, setBackend, getBackend, listBackends, getBackendByName,
+  registerBackend, setBackend, getBackend, listBackends, getBackendByName, OP_INFO, PRIM_OPS,
   type Backend, type BackendName, type BackendMemory, type View, type PrimOp, type OpAttrs,
 } from "./backend/index.js";
 export * from "./tensor/index.js";

@@ -15,6 +15,14 @@ export type NonDiffOp =
   | "cast" | "fill" | "argmax" | "argmin" | "oneHot"
   | "conv2dBackwardInput" | "conv2dBackwardWeight" | "maxPool2dBackward" | "avgPool2dBackward";
 
+/** The same list at run time (tests check every other primitive has a backward rule). */
+export const NON_DIFF_OPS = [
+  "sign", "floor", "ceil", "round", "isFinite", "logicalNot", "eq", "ne", "lt", "le", "gt", "ge",
+  "cast", "fill", "argmax", "argmin", "oneHot",
+  "conv2dBackwardInput", "conv2dBackwardWeight", "maxPool2dBackward", "avgPool2dBackward",
+] as const satisfies readonly NonDiffOp[];
+export const VIEW_OPS = ["reshape", "permute", "expand", "slice"] as const satisfies readonly ViewOp[];
+
 /** View ops never touch a backend: they share storage. They still need gradient rules. */
 export type ViewOp = "reshape" | "permute" | "expand" | "slice";
 

@@ -5,7 +5,7 @@ import { keepTensor, liveTensorCount, runScope } from "./scope.js";
 import type { Tensor } from "./tensor.js";
 
 export { Tensor, installBackward, type BackwardFn, type BackwardOptions } from "./tensor.js";
-export { GradNode, type DiffOp, type DiffPrim, type NodeAttrs, type Edge, type NonDiffOp, type ViewOp } from "./graph.js";
+export { GradNode, NON_DIFF_OPS, VIEW_OPS, type DiffOp, type DiffPrim, type NodeAttrs, type Edge, type NonDiffOp, type ViewOp } from "./graph.js";
 export { isTensor, noGrad, enableGrad, isGradEnabled, maybeRecord, makeView, runOp } from "./dispatch.js";
 export * from "./creation.js";
 export { unary, binary, where, clamp, cast, broadcastView, toTensor, type TensorLike } from "./ops/elementwise.js";
