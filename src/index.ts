@@ -2,7 +2,8 @@
  * ganglion's public entry. Registrations happen here, as explicit calls (no side-effect imports):
  * the reference backend, and the autograd engine that Tensor.backward() calls.
  */
-import { ReferenceBackend, registerBackend } from "./backend/index.js";
+import { registerBackend } from "./backend/index.js";
+import { ReferenceBackend } from "./backend/reference/index.js";
 import { backward } from "./autograd/index.js";
 import { installBackward } from "./tensor/index.js";
 
@@ -14,6 +15,10 @@ export {
   registerBackend, setBackend, getBackend, listBackends, getBackendByName, OP_INFO, PRIM_OPS,
   type Backend, type BackendName, type BackendMemory, type View, type PrimOp, type OpAttrs,
 } from "./backend/index.js";
+export { ReferenceBackend, referenceKernels, referenceGemm } from "./backend/reference/index.js";
 export * from "./tensor/index.js";
 export * from "./autograd/index.js";
+export * as nn from "./nn/index.js";
+export * as init from "./init/index.js";
+export * as optim from "./optim/index.js";
 export const VERSION = "0.1.0";

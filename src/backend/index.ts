@@ -4,4 +4,3 @@ export * from "./backend.js";
 export * from "./storage.js";
 export * from "./registry.js";
 export { UNARY_FNS, BINARY_FNS, BOOL_RESULT_BINARY, BOOL_RESULT_UNARY, FLOAT_ONLY_UNARY, erf } from "./elementwise.js";
-export { ReferenceBackend, referenceKernels, gemm as referenceGemm, type RefKernelTable, type ArrView } from "./reference/index.js";

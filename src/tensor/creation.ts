@@ -76,6 +76,8 @@ export function full(shape: Shape, value: number, opts: CreateOptions = {}): Ten
   return t;
 }
 export const zeros = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+/** A new tensor whose values will be overwritten (zero-filled, so never garbage). */
+export const empty = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
 export const ones = (shape: Shape, opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend, ...opts });
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend, ...opts });

@@ -54,5 +54,5 @@ export class ReferenceBackend implements Backend {
 }
 
 export { referenceKernels, type RefKernelTable } from "./kernels.js";
-export { gemm } from "./gemm.js";
+export { gemm as referenceGemm } from "./gemm.js";
 export type { ArrView } from "./strided.js";

@@ -1,0 +1,104 @@
+/** Linear and Conv2d layers with PyTorch's default initialization. */
+import { ShapeError, ValueError, defaultRng, fmt, type Pair, type Rng } from "../../core/index.js";
+import { conv2d, empty, scope, type Tensor } from "../../tensor/index.js";
+import * as init from "../../init/index.js";
+import { Module } from "../module.js";
+
+/**
+ * PyTorch's default for Linear/Conv: kaiming_uniform with a = √5, i.e. U(±1/√fanIn) for the weight,
+ * and U(±1/√fanIn) for the bias.
+ */
+function defaultInit(w: Tensor, b: Tensor | null, rng: Rng): void {
+  init.kaimingUniform(w, { nonlinearity: "leakyRelu", slope: Math.sqrt(5), rng });
+  if (b) {
+    const bound = 1 / Math.sqrt(init.fans(w.shape).fanIn);
+    init.uniform(b, { low: -bound, high: bound, rng });
+  }
+}
+
+export interface LinearOptions {
+  readonly bias?: boolean;
+  readonly rng?: Rng;
+}
+
+/** y = x·Wᵀ + b, W: [out, in]. */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  constructor(inFeatures: number, outFeatures: number, { bias = true, rng = defaultRng() }: LinearOptions = {}) {
+    super();
+    for (const [k, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (!(Number.isInteger(v) && v >= 1)) throw new ValueError(`Linear: ${k} must be an integer >= 1, got ${v}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = this.registerParameter("weight", empty([outFeatures, inFeatures]))!;
+    this.bias = this.registerParameter("bias", bias ? empty([outFeatures]) : null);
+    defaultInit(this.weight, this.bias, rng);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ShapeError(`expected input [..., ${this.inFeatures}], got ${fmt(x.shape)}`);
+    }
+    return scope(() => {
+      const y = x.matmul(this.weight.T);
+      return this.bias ? y.add(this.bias) : y;
+    });
+  }
+}
+
+export interface Conv2dLayerOptions {
+  readonly stride?: number | Pair;
+  /** Zero padding per side, or "same" (stride 1: output size = input size). */
+  readonly padding?: number | Pair | "same";
+  readonly dilation?: number | Pair;
+  readonly groups?: number;
+  readonly bias?: boolean;
+  readonly rng?: Rng;
+}
+
+/** 2-D convolution layer: weight [out, in/groups, kh, kw], bias [out]. */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+  readonly padding: Pair;
+  readonly dilation: Pair;
+  readonly groups: number;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  constructor(inChannels: number, outChannels: number, kernelSize: number | Pair, o: Conv2dLayerOptions = {}) {
+    super();
+    const pair = (v: number | Pair): Pair => (typeof v === "number" ? [v, v] : v);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(o.stride ?? 1);
+    this.dilation = pair(o.dilation ?? 1);
+    this.groups = o.groups ?? 1;
+    if (o.padding === "same") {
+      if (this.stride.some((s) => s !== 1)) throw new ValueError(`Conv2d: padding "same" needs stride 1, got ${fmt(this.stride)}`);
+      const need = this.kernelSize.map((k, i) => this.dilation[i] * (k - 1));
+      if (need.some((n) => n % 2 !== 0)) throw new ValueError(`Conv2d: padding "same" needs an odd effective kernel, got ${fmt(this.kernelSize)}`);
+      this.padding = [need[0] / 2, need[1] / 2];
+    } else this.padding = pair(o.padding ?? 0);
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new ValueError(`Conv2d: inChannels ${inChannels} and outChannels ${outChannels} must be divisible by groups ${this.groups}`);
+    }
+    this.weight = this.registerParameter("weight", empty([outChannels, inChannels / this.groups, ...this.kernelSize]))!;
+    this.bias = this.registerParameter("bias", o.bias === false ? null : empty([outChannels]));
+    defaultInit(this.weight, this.bias, o.rng ?? defaultRng());
+  }
+  forward(x: Tensor): Tensor {
+    if (x.rank !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`expected input [N,${this.inChannels},H,W], got ${fmt(x.shape)}`);
+    }
+    return scope(() => {
+      const y = conv2d(x, this.weight, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+      return this.bias ? y.add(this.bias.reshape([1, -1, 1, 1])) : y;
+    });
+  }
+}

@@ -1,0 +1,39 @@
+/** SGD with momentum, dampening, Nesterov momentum and coupled L2 weight decay — torch.optim.SGD's update. */
+import { ValueError } from "../core/index.js";
+import type { Tensor } from "../tensor/index.js";
+import { Optimizer, bool, nonNegative, type ParamGroupSpec, type ParamState } from "./optimizer.js";
+
+export interface SgdOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+/**
+ * v ← μ·v + (1−dampening)·(g + λθ);  θ ← θ − lr·(nesterov ? g + μ·v : v).
+ * Nesterov (Sutskever et al. 2013) looks ahead along the velocity.
+ */
+export class SGD extends Optimizer<SgdOptions> {
+  constructor(params: Iterable<Tensor> | ReadonlyArray<ParamGroupSpec<SgdOptions>>, o: Partial<SgdOptions> = {}) {
+    super("sgd", params, { lr: 0.01, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0 },
+      { lr: nonNegative, momentum: nonNegative, dampening: nonNegative, nesterov: bool, weightDecay: nonNegative }, o);
+    for (const g of this.groups) {
+      if (g.options.nesterov && (g.options.momentum <= 0 || g.options.dampening !== 0)) {
+        throw new ValueError(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${g.options.momentum}, dampening ${g.options.dampening}`);
+      }
+    }
+  }
+  protected update(p: Tensor, grad: Tensor, st: ParamState, o: SgdOptions): void {
+    let d = o.weightDecay ? grad.add(p.mul(o.weightDecay)) : grad;
+    if (o.momentum) {
+      const v0 = st.momentumBuffer as Tensor | undefined;
+      const v = this.setState(st, "momentumBuffer", v0 ? v0.mul(o.momentum).add(d.mul(1 - o.dampening)) : d.clone());
+      d = o.nesterov ? d.add(v.mul(o.momentum)) : v;
+    }
+    p.assign(p.sub(d.mul(o.lr)));
+  }
+}
+
+export const sgd = (params: Iterable<Tensor> | ReadonlyArray<ParamGroupSpec<SgdOptions>>, o?: Partial<SgdOptions>): SGD => new SGD(params, o);
