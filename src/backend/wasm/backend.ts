@@ -1,0 +1,175 @@
+/**
+ * WasmBackend: every buffer lives in one WebAssembly.Memory (shared when SharedArrayBuffer exists, so
+ * worker threads run kernels over the same bytes), handed out by a size-class pool (allocator.ts).
+ * `exec` runs a Wasm kernel where one exists for the op, dtype and layout (fast.ts), and otherwise the
+ * reference kernel over typed-array views of linear memory, so every op works from day one.
+ *
+ * Handles store byte offsets, never typed arrays: growing the memory replaces `memory.buffer`, and
+ * views made before have the old length. Views are re-created lazily after each grow.
+ */
+import { DisposedError, GanglionError, ValueError, bytesPerElement, contiguousStrides, fmt, sizeOf, viewArray, type DType, type TypedArray } from "../../core/index.js";
+import { MemoryCounter, type Backend, type BackendMemory, type BufferHandle, type View } from "../backend.js";
+import type { OpAttrs, PrimOp } from "../ops.js";
+import { referenceKernels, type ArrView } from "../reference/index.js";
+import { LinearAllocator } from "./allocator.js";
+import { fastKernels, type FastContext } from "./fast.js";
+import { relaxedSimdAvailable, sharedMemoryAvailable, wasmAvailable } from "./features.js";
+import { compileModule, instantiate, type KernelExports } from "./module.js";
+import { CTRL_BYTES, ThreadPool } from "./threads.js";
+
+export interface WasmBackendOptions {
+  /** Worker threads including the main one (default: available cores; 1 without shared memory). */
+  readonly threads?: number;
+  /** Upper bound of the linear memory in bytes (default and maximum 4 GiB). */
+  readonly maxMemoryBytes?: number;
+}
+
+class WasmBuffer {
+  freed = false;
+  constructor(readonly ptr: number, readonly bytes: number, readonly dtype: DType, readonly size: number) {}
+}
+
+const PAGE = 65536;
+/** Address 0 is never handed out; the control block sits right after it. */
+const CTRL_AT = 64;
+
+function defaultThreads(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:os") as
+    | { availableParallelism?: () => number; cpus: () => unknown[] } | undefined;
+  if (os) return os.availableParallelism?.() ?? os.cpus().length;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm";
+  readonly synchronous = true;
+  readonly threads: number;
+  readonly relaxedSimd: boolean;
+  readonly sharedMemory: boolean;
+  readonly #memory: WebAssembly.Memory;
+  readonly #ex: KernelExports;
+  readonly #alloc: LinearAllocator;
+  readonly #pool: ThreadPool;
+  readonly #counter = new MemoryCounter();
+  readonly #ctx: FastContext;
+  #views: Partial<Record<DType, TypedArray>> = {};
+
+  constructor({ threads, maxMemoryBytes = 4 * 2 ** 30 }: WasmBackendOptions = {}) {
+    if (!wasmAvailable()) throw new GanglionError("wasm backend: WebAssembly SIMD is not available in this engine (use the reference backend)");
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      throw new ValueError(`WasmBackend: threads must be an integer >= 1, got ${threads}`);
+    }
+    this.relaxedSimd = relaxedSimdAvailable();
+    this.sharedMemory = sharedMemoryAvailable();
+    const maximumPages = Math.max(2, Math.min(65536, Math.floor(maxMemoryBytes / PAGE)));
+    this.#memory = new WebAssembly.Memory({ initial: 16, maximum: maximumPages, shared: this.sharedMemory });
+    const module = compileModule({ shared: this.sharedMemory, maximumPages, relaxed: this.relaxedSimd });
+    this.#ex = instantiate(module, this.#memory);
+    this.#alloc = new LinearAllocator(this.#memory, CTRL_AT + CTRL_BYTES, () => { this.#views = {}; });
+    const want = this.sharedMemory ? (threads ?? defaultThreads()) : 1;
+    this.#pool = new ThreadPool(this.#ex, module, this.#memory, CTRL_AT, want);
+    this.threads = this.#pool.threads;
+    this.#ctx = {
+      ex: this.#ex,
+      pool: this.#pool,
+      scratch: (bytes) => this.#alloc.alloc(bytes),
+      release: (ptr, bytes) => this.#alloc.free(ptr, bytes),
+      view: (dtype) => this.#view(dtype),
+    };
+  }
+
+  alloc(dtype: DType, size: number): BufferHandle {
+    if (!(Number.isInteger(size) && size >= 0)) throw new ValueError(`wasm alloc: size must be an integer >= 0, got ${size} (${dtype})`);
+    const bytes = size * bytesPerElement(dtype);
+    const ptr = this.#alloc.alloc(bytes);
+    // NOTE: zeroed like the reference backend's buffers, so no caller can observe stale pool contents.
+    this.#ex.fill_bytes(ptr, 0, bytes);
+    this.#counter.onAlloc(bytes);
+    this.#counter.pooledBytes = this.#alloc.pooledBytes;
+    return new WasmBuffer(ptr, bytes, dtype, size);
+  }
+
+  free(buf: BufferHandle): void {
+    const b = this.#buf(buf, "free");
+    b.freed = true;
+    this.#alloc.free(b.ptr, b.bytes);
+    this.#counter.onFree(b.bytes);
+    this.#counter.pooledBytes = this.#alloc.pooledBytes;
+  }
+
+  write(buf: BufferHandle, data: TypedArray, offset = 0): void {
+    const b = this.#buf(buf, "write");
+    if (offset < 0 || offset + data.length > b.size) {
+      throw new ValueError(`wasm write: ${data.length} elements at offset ${offset} do not fit a buffer of ${b.size} x ${b.dtype}`);
+    }
+    viewArray(b.dtype, this.#memory.buffer, b.ptr + offset * bytesPerElement(b.dtype), data.length).set(data);
+  }
+
+  async read(view: View): Promise<TypedArray> {
+    return this.readSync(view);
+  }
+
+  readSync(view: View): TypedArray {
+    const v = this.#arr(view, "read");
+    const n = sizeOf(v.shape);
+    const out = viewArray(v.dtype, new ArrayBuffer(n * bytesPerElement(v.dtype)), 0, n);
+    referenceKernels.copy([v], { data: out, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 }, {});
+    return out;
+  }
+
+  exec<K extends PrimOp>(op: K, inputs: readonly View[], out: View, attrs: OpAttrs[K]): void {
+    const ins = inputs.map((v) => this.#arr(v, op));
+    const o = this.#arr(out, op);
+    const fast = fastKernels[op] as ((c: FastContext, i: readonly ArrView[], o: ArrView, a: OpAttrs[K]) => boolean) | undefined;
+    if (fast?.(this.#ctx, ins, o, attrs)) return;
+    // The reference kernels index typed arrays; re-take the views in case a fast path grew memory.
+    const kernel = referenceKernels[op] as (i: readonly ArrView[], o: ArrView, a: OpAttrs[K]) => void;
+    kernel(inputs.map((v) => this.#arr(v, op)), this.#arr(out, op), attrs);
+  }
+
+  memory(): BackendMemory {
+    this.#counter.pooledBytes = this.#alloc.pooledBytes;
+    return this.#counter.snapshot();
+  }
+  resetPeak(): void {
+    this.#counter.peakBytes = this.#counter.liveBytes;
+  }
+  flushPool(): void {
+    this.#alloc.flush();
+    this.#counter.pooledBytes = 0;
+  }
+  /** Stops the worker threads (the backend keeps working on one thread). */
+  dispose(): void {
+    this.#pool.dispose();
+  }
+  /** Bytes of linear memory in use by the allocator (live + pooled + scratch), for tests and stats. */
+  get heapTop(): number {
+    return this.#alloc.top;
+  }
+
+  #buf(buf: BufferHandle, op: string): WasmBuffer {
+    if (!(buf instanceof WasmBuffer)) throw new ValueError(`wasm ${op}: not a buffer of the wasm backend`);
+    if (buf.freed) throw new DisposedError(`wasm ${op}: buffer of ${buf.size} x ${buf.dtype} was already freed`);
+    return buf;
+  }
+
+  #view(dtype: DType): TypedArray {
+    let v = this.#views[dtype];
+    if (!v) {
+      const buf = this.#memory.buffer;
+      v = viewArray(dtype, buf, 0, buf.byteLength / bytesPerElement(dtype));
+      this.#views[dtype] = v;
+    }
+    return v;
+  }
+
+  #arr(v: View, op: string): ArrView {
+    const b = this.#buf(v.buf, op);
+    if (b.dtype !== v.dtype && bytesPerElement(b.dtype) !== bytesPerElement(v.dtype)) {
+      throw new ValueError(`wasm ${op}: view of dtype ${v.dtype} over a ${b.dtype} buffer of shape ${fmt(v.shape)}`);
+    }
+    return { data: this.#view(v.dtype), dtype: v.dtype, shape: v.shape, strides: v.strides, offset: b.ptr / bytesPerElement(v.dtype) + v.offset };
+  }
+}
+

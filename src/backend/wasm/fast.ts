@@ -1,0 +1,203 @@
+/**
+ * The Wasm fast paths of `exec`: one entry per op that has a kernel. An entry returns false when the
+ * case is not covered (dtype, layout), and the backend then runs the reference kernel.
+ * Views arrive as ArrViews over linear memory: `offset * bytesPerElement` is the byte address.
+ */
+import { sizeOf, type DType, type TypedArray } from "../../core/index.js";
+import type { BinaryOp, Conv2dAttrs, OpAttrs, PrimOp, UnaryOp } from "../ops.js";
+import type { ArrView } from "../reference/index.js";
+import { colsChunk, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
+import { EW_BINARY, EW_UNARY, type EwBinary, type EwUnary } from "./kernels/elementwise.js";
+import { GEMM_SCRATCH_BYTES, KC } from "./kernels/gemm.js";
+import { MR, NR, type KernelExports } from "./module.js";
+import type { ThreadPool } from "./threads.js";
+
+export interface FastContext {
+  readonly ex: KernelExports;
+  readonly pool: ThreadPool;
+  /** Allocates uncounted scratch; returns its address. */
+  readonly scratch: (bytes: number) => number;
+  readonly release: (ptr: number, bytes: number) => void;
+  readonly view: (dtype: DType) => TypedArray;
+}
+
+type Fast<K extends PrimOp> = (c: FastContext, ins: readonly ArrView[], out: ArrView, attrs: OpAttrs[K]) => boolean;
+
+/** Below this many flops a parallel dispatch (tens of microseconds) costs more than it saves. */
+const PARALLEL_FLOPS = 4e6;
+
+const addr = (v: ArrView): number => v.offset * 4;
+const allF32 = (vs: readonly ArrView[]): boolean => vs.every((v) => v.dtype === "float32");
+
+/** Runs `fn(scratch, stride)` with `perThread` bytes of scratch for each thread. */
+function withScratch(c: FastContext, threads: number, perThread: number, fn: (scratch: number, stride: number) => void): void {
+  const stride = Math.ceil(perThread / 64) * 64;
+  const bytes = stride * threads;
+  const s = c.scratch(bytes);
+  try {
+    fn(s, stride);
+  } finally {
+    c.release(s, bytes);
+  }
+}
+
+const matmul: Fast<"matmul"> = (c, [a, b], out, { transA, transB }) => {
+  if (!allF32([a, b, out])) return false;
+  const [B, M, N] = out.shape;
+  const K = transA ? a.shape[1] : a.shape[2];
+  if (B * M * N === 0) return true;
+  if (K === 0) {
+    c.ex.fill_bytes(addr(out), 0, B * M * N * 4);
+    return true;
+  }
+  const threads = 2 * B * M * N * K < PARALLEL_FLOPS ? 1 : c.pool.threads;
+  withScratch(c, threads, GEMM_SCRATCH_BYTES, (scratch, stride) => {
+    c.pool.run("gemm", {
+      M, N, K, A: addr(a), rsA: transA ? 4 : K * 4, csA: transA ? M * 4 : 4,
+      B: addr(b), rsB: transB ? 4 : N * 4, csB: transB ? K * 4 : 4, C: addr(out), ldc: N * 4, accumulate: 0,
+      batch: B, sA: M * K * 4, sB: K * N * 4, sC: M * N * 4, scratch, stride,
+    }, threads);
+  });
+  return true;
+};
+
+type ConvKind = "convForward" | "convBackwardInput" | "convBackwardWeight";
+
+function runConv(c: FastContext, kind: ConvKind, x: readonly number[], w: readonly number[], y: readonly number[], at: Conv2dAttrs, ptrs: { x: number; w: number; y: number }): void {
+  const [N, C, H, W] = x, [O, , KH, KW] = w, [, , HO, WO] = y;
+  const G = at.groups, Kc = (C / G) * KH * KW, P = HO * WO;
+  const flops = 2 * N * O * P * Kc;
+  const threads = flops < PARALLEL_FLOPS ? 1 : c.pool.threads;
+  const colsFloats = kind === "convBackwardWeight" ? Math.min(Kc * P, (1 << 18) + Kc * KC) : Kc * colsChunk(Kc, P, NR);
+  const transposed = kind === "convBackwardInput";
+  const packBytes = kind === "convBackwardWeight" ? 64 : prepackWeightsBytes(O, Kc, G, transposed, MR);
+  const wpack = c.scratch(packBytes);
+  try {
+    if (kind !== "convBackwardWeight") prepackWeights(c.ex, wpack, ptrs.w, O, Kc, G, transposed, MR);
+    withScratch(c, threads, GEMM_SCRATCH_BYTES + colsFloats * 4 + 256, (scratch, stride) => {
+      const args: ConvArgs = {
+        N, C, H, W, O, KH, KW, HO, WO, sh: at.stride[0], sw: at.stride[1], ph: at.padding[0], pw: at.padding[1],
+        dh: at.dilation[0], dw: at.dilation[1], G, x: ptrs.x, w: ptrs.w, y: ptrs.y, wpack, scratch, stride,
+      };
+      c.pool.run(kind, args, threads);
+    });
+  } finally {
+    c.release(wpack, packBytes);
+  }
+}
+
+const conv2d: Fast<"conv2d"> = (c, [x, w], y, at) => {
+  if (!allF32([x, w, y])) return false;
+  if (sizeOf(y.shape) === 0) return true;
+  runConv(c, "convForward", x.shape, w.shape, y.shape, at, { x: addr(x), w: addr(w), y: addr(y) });
+  return true;
+};
+
+const conv2dBackwardInput: Fast<"conv2dBackwardInput"> = (c, [gy, w], gx, at) => {
+  if (!allF32([gy, w, gx])) return false;
+  if (sizeOf(gx.shape) === 0) return true;
+  if (sizeOf(gy.shape) === 0) { c.ex.fill_bytes(addr(gx), 0, sizeOf(gx.shape) * 4); return true; }
+  runConv(c, "convBackwardInput", at.inputShape, w.shape, gy.shape, at, { x: addr(gx), w: addr(w), y: addr(gy) });
+  return true;
+};
+
+const conv2dBackwardWeight: Fast<"conv2dBackwardWeight"> = (c, [x, gy], gw, at) => {
+  if (!allF32([x, gy, gw])) return false;
+  c.ex.fill_bytes(addr(gw), 0, sizeOf(gw.shape) * 4);
+  if (sizeOf(gw.shape) === 0 || sizeOf(gy.shape) === 0) return true;
+  runConv(c, "convBackwardWeight", x.shape, at.weightShape, gy.shape, at, { x: addr(x), w: addr(gw), y: addr(gy) });
+  return true;
+};
+
+/**
+ * Merges adjacent dims that every operand walks contiguously, so a view becomes few long rows.
+ * Returns the collapsed shape and per-operand strides.
+ */
+export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const sh: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const k = sh.length - 1;
+    if (k >= 0 && strides.every((s, q) => st[q][k] === s[d] * shape[d])) {
+      sh[k] *= shape[d];
+      strides.forEach((s, q) => { st[q][k] = s[d]; });
+    } else {
+      sh.push(shape[d]);
+      strides.forEach((s, q) => st[q].push(s[d]));
+    }
+  }
+  if (sh.length === 0) { sh.push(1); st.forEach((s) => s.push(1)); }
+  return { shape: sh, strides: st };
+}
+
+/** Calls `row(offsets, n)` for each innermost row; offsets are element offsets per operand. */
+function forRows(shape: readonly number[], views: readonly ArrView[], row: (offs: number[], n: number) => void): void {
+  const { shape: sh, strides } = collapse(shape, views.map((v) => v.strides));
+  const rank = sh.length, n = sh[rank - 1];
+  const outer = sizeOf(sh) / n;
+  const idx = new Array<number>(rank).fill(0);
+  const offs = views.map((v) => v.offset);
+  for (let r = 0; r < outer; r++) {
+    row(offs, n);
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d]++;
+      for (let q = 0; q < offs.length; q++) offs[q] += strides[q][d];
+      if (idx[d] < sh[d]) break;
+      for (let q = 0; q < offs.length; q++) offs[q] -= strides[q][d] * sh[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+const last = (v: ArrView, shape: readonly number[]): number => {
+  const { strides } = collapse(shape, [v.strides]);
+  return strides[0][strides[0].length - 1];
+};
+
+function binaryFast(op: EwBinary): Fast<BinaryOp> {
+  return (c, [a, b], out) => {
+    if (!allF32([a, b, out]) || sizeOf(out.shape) === 0) return sizeOf(out.shape) === 0;
+    const fn = c.ex[`ew_${op}`];
+    const { strides } = collapse(out.shape, [out.strides, a.strides, b.strides]);
+    const sa = strides[1][strides[1].length - 1] * 4, sb = strides[2][strides[2].length - 1] * 4;
+    forRows(out.shape, [out, a, b], ([o, ia, ib], n) => fn(ia * 4, sa, ib * 4, sb, o * 4, n));
+    return true;
+  };
+}
+
+function unaryFast(op: EwUnary): Fast<UnaryOp> {
+  return (c, [x], out) => {
+    if (!allF32([x, out])) return false;
+    if (sizeOf(out.shape) === 0) return true;
+    const fn = c.ex[`ew_${op}`];
+    const sx = last(x, out.shape) * 4;
+    forRows(out.shape, [out, x], ([o, ix], n) => fn(ix * 4, sx, o * 4, n));
+    return true;
+  };
+}
+
+/** Same-dtype strided copy of 4-byte elements (making inputs contiguous, transposes). */
+const copy: Fast<"copy"> = (c, [x], out) => {
+  if (x.dtype !== out.dtype || x.dtype === "bool") return false;
+  if (sizeOf(out.shape) === 0) return true;
+  const { strides } = collapse(out.shape, [out.strides, x.strides]);
+  const sx = strides[1][strides[1].length - 1] * 4;
+  forRows(out.shape, [out, x], ([o, ix], n) => c.ex.copy32(ix * 4, sx, o * 4, n));
+  return true;
+};
+
+const fill: Fast<"fill"> = (c, _ins, out, { value }) => {
+  if (out.dtype === "bool") return false;
+  const n = sizeOf(out.shape);
+  const bits = out.dtype === "float32" ? new Int32Array(new Float32Array([value]).buffer)[0] : value | 0;
+  if (bits === 0) c.ex.fill_bytes(addr(out), 0, n * 4);
+  else c.ex.fill32(addr(out), bits, n);
+  return true;
+};
+
+export const fastKernels: { readonly [K in PrimOp]?: Fast<K> } = {
+  matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight, copy, fill,
+  ...Object.fromEntries(EW_BINARY.map((op) => [op, binaryFast(op)])),
+  ...Object.fromEntries(EW_UNARY.map((op) => [op, unaryFast(op)])),
+};

@@ -1,0 +1,61 @@
+/**
+ * The parallel tasks: functions that run with the same arguments on every thread (main = thread 0),
+ * each doing its share `tid` of `T`. Arguments travel as i32 words in the shared control block, so a
+ * task is just (task id, words); both the main thread and the workers import this table.
+ */
+import { CONV_ARGS, convBackwardInputTask, convBackwardWeightTask, convForwardTask, type ConvArgs } from "./kernels/conv.js";
+import { GEMM_SCRATCH_BYTES, gemmRange, splitRange } from "./kernels/gemm.js";
+import { MR, NR, type KernelExports } from "./module.js";
+
+export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride"] as const;
+export type GemmTaskArgs = Record<(typeof GEMM_ARGS)[number], number>;
+
+export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight";
+
+/** Word names of each task's arguments, in order. */
+export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
+  gemm: GEMM_ARGS,
+  convForward: CONV_ARGS,
+  convBackwardInput: CONV_ARGS,
+  convBackwardWeight: CONV_ARGS,
+};
+export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight"];
+
+/** Batched GEMM: whole matrices per thread when the batch covers the threads, else a split of each. */
+function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number): void {
+  const scratch = a.scratch + tid * a.stride;
+  const one = (b: number, i0: number, i1: number, j0: number, j1: number): void => {
+    gemmRange(ex, {
+      M: a.M, N: a.N, K: a.K, A: a.A + b * a.sA, rsA: a.rsA, csA: a.csA, B: a.B + b * a.sB, rsB: a.rsB, csB: a.csB,
+      C: a.C + b * a.sC, ldc: a.ldc, accumulate: a.accumulate !== 0, apre: 0,
+    }, i0, i1, j0, j1, scratch, MR);
+  };
+  if (a.batch >= T) {
+    const [b0, b1] = splitRange(a.batch, T, tid, 1);
+    for (let b = b0; b < b1; b++) one(b, 0, a.M, 0, a.N);
+    return;
+  }
+  for (let b = 0; b < a.batch; b++) {
+    if (a.N >= a.M) {
+      const [j0, j1] = splitRange(a.N, T, tid, NR);
+      if (j1 > j0) one(b, 0, a.M, j0, j1);
+    } else {
+      const [i0, i1] = splitRange(a.M, T, tid, MR);
+      if (i1 > i0) one(b, i0, i1, 0, a.N);
+    }
+  }
+}
+
+export function runTask(ex: KernelExports, id: number, words: Uint32Array, tid: number, T: number): void {
+  const name = TASK_IDS[id];
+  const names = TASK_ARGS[name];
+  const a: Record<string, number> = {};
+  names.forEach((k, i) => { a[k] = words[i]; });
+  switch (name) {
+    case "gemm": return gemmTask(ex, a as GemmTaskArgs, tid, T);
+    case "convForward": return convForwardTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
+    case "convBackwardInput": return convBackwardInputTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
+    case "convBackwardWeight": return convBackwardWeightTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
+    default: throw new Error(`wasm backend: unknown task id ${id}`);
+  }
+}
