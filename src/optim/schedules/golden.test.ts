@@ -20,7 +20,10 @@ interface GoldenCase {
   note?: string;
 }
 
-const url = new URL("../../../test/fixtures/golden/schedules.json", import.meta.url);
+// Walk up to the repo root (works from src/ under tsx and from dist/src/ when compiled).
+let root = new URL(".", import.meta.url);
+while (!existsSync(new URL("package.json", root)) && root.pathname !== "/") root = new URL("..", root);
+const url = new URL("test/fixtures/golden/schedules.json", root);
 const golden = JSON.parse(readFileSync(url, "utf8")) as { torch: string; cases: GoldenCase[] };
 
 function isSpec(v: unknown): v is Spec {
