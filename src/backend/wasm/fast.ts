@@ -6,9 +6,9 @@
 import { sizeOf, type DType, type TypedArray } from "../../core/index.js";
 import type { BinaryOp, Conv2dAttrs, OpAttrs, PrimOp, UnaryOp } from "../ops.js";
 import type { ArrView } from "../reference/index.js";
-import { colsChunk, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
+import { convScratchBytes, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
 import { EW_BINARY, EW_UNARY, type EwBinary, type EwUnary } from "./kernels/elementwise.js";
-import { GEMM_SCRATCH_BYTES, KC } from "./kernels/gemm.js";
+import { GEMM_SCRATCH_BYTES } from "./kernels/gemm.js";
 import { MR, NR, type KernelExports } from "./module.js";
 import type { ThreadPool } from "./threads.js";
 
@@ -68,16 +68,17 @@ function runConv(c: FastContext, kind: ConvKind, x: readonly number[], w: readon
   const G = at.groups, Kc = (C / G) * KH * KW, P = HO * WO;
   const flops = 2 * N * O * P * Kc;
   const threads = flops < PARALLEL_FLOPS ? 1 : c.pool.threads;
-  const colsFloats = kind === "convBackwardWeight" ? Math.min(Kc * P, (1 << 18) + Kc * KC) : Kc * colsChunk(Kc, P, NR);
+  const sizes = convScratchBytes(kind === "convForward" ? "forward" : kind === "convBackwardInput" ? "backwardInput" : "backwardWeight",
+    C, H, W, at.padding[0], at.padding[1], G, Kc, P, NR);
   const transposed = kind === "convBackwardInput";
   const packBytes = kind === "convBackwardWeight" ? 64 : prepackWeightsBytes(O, Kc, G, transposed, MR);
   const wpack = c.scratch(packBytes);
   try {
     if (kind !== "convBackwardWeight") prepackWeights(c.ex, wpack, ptrs.w, O, Kc, G, transposed, MR);
-    withScratch(c, threads, GEMM_SCRATCH_BYTES + colsFloats * 4 + 256, (scratch, stride) => {
+    withScratch(c, threads, GEMM_SCRATCH_BYTES + sizes.total, (scratch, stride) => {
       const args: ConvArgs = {
         N, C, H, W, O, KH, KW, HO, WO, sh: at.stride[0], sw: at.stride[1], ph: at.padding[0], pw: at.padding[1],
-        dh: at.dilation[0], dw: at.dilation[1], G, x: ptrs.x, w: ptrs.w, y: ptrs.y, wpack, scratch, stride,
+        dh: at.dilation[0], dw: at.dilation[1], G, x: ptrs.x, w: ptrs.w, y: ptrs.y, wpack, scratch, stride, xpoff: sizes.cols,
       };
       c.pool.run(kind, args, threads);
     });

@@ -4,7 +4,7 @@
  * task is just (task id, words); both the main thread and the workers import this table.
  */
 import { CONV_ARGS, convBackwardInputTask, convBackwardWeightTask, convForwardTask, type ConvArgs } from "./kernels/conv.js";
-import { GEMM_SCRATCH_BYTES, gemmRange, splitRange } from "./kernels/gemm.js";
+import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js";
 import { MR, NR, type KernelExports } from "./module.js";
 
 export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride"] as const;
@@ -36,7 +36,9 @@ function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number): v
     return;
   }
   for (let b = 0; b < a.batch; b++) {
-    if (a.N >= a.M) {
+    // Split rows when each thread still gets a full MC block: each thread then packs only its rows
+    // of A, and B's pack is a fast vector copy. Otherwise split columns.
+    if (a.M < MC * T && a.N >= a.M) {
       const [j0, j1] = splitRange(a.N, T, tid, NR);
       if (j1 > j0) one(b, 0, a.M, j0, j1);
     } else {

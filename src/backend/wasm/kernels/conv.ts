@@ -13,24 +13,34 @@
  * by columns of gW so every element is summed in the same order whatever the thread count.
  */
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
-import { KC, gemmRange, prepackA, splitRange, type GemmExports } from "./gemm.js";
+import { KC, NC, gemmRange, prepackA, splitRange, type GemmExports } from "./gemm.js";
 
 export interface ConvExports extends GemmExports {
   fill_bytes(dst: number, value: number, n: number): void;
-  /** cols[kc, p] for kc in [kc0,kc1), p in [p0,p1); element (kc,p) at dst + (r/Rk)*Sk1 + (r%Rk)*Sk2 + (p-p0)*ps, r = kc-kc0. */
-  im2col(dst: number, x: number, kc0: number, kc1: number, p0: number, p1: number, Rk: number, Sk1: number, Sk2: number, ps: number,
-    H: number, W: number, KH: number, KW: number, WO: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): void;
-  /** The adjoint: x[...] += cols[kc, p] over the same index map. */
-  col2im(src: number, x: number, kc0: number, kc1: number, p0: number, p1: number, Rk: number, Sk1: number, Sk2: number, ps: number,
-    H: number, W: number, KH: number, KW: number, WO: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number): void;
+  /**
+   * cols[kc, p] from a zero-padded image xp [C, Hp, Wp], for kc in [kc0,kc1), p in [p0,p1); element
+   * (kc,p) goes to dst + (r/Rk)*Sk1 + (r%Rk)*Sk2 + (p-p0)*ps with r = kc-kc0. May write up to three
+   * floats past the end of a row-major span (ps = 4), so destinations need 16 bytes of slack.
+   */
+  im2col(dst: number, xp: number, kc0: number, kc1: number, p0: number, p1: number, Rk: number, Sk1: number, Sk2: number, ps: number,
+    Hp: number, Wp: number, KH: number, KW: number, WO: number, sh: number, sw: number, dh: number, dw: number): void;
+  /** The adjoint: xp[...] += cols[kc, p] over the same index map (no overshoot). */
+  col2im(src: number, xp: number, kc0: number, kc1: number, p0: number, p1: number, Rk: number, Sk1: number, Sk2: number, ps: number,
+    Hp: number, Wp: number, KH: number, KW: number, WO: number, sh: number, sw: number, dh: number, dw: number): void;
+  /** Copies the C x H x W interior between x and its padded copy xp [C, H+2ph, W+2pw] (toPadded: x -> xp). */
+  pad_copy(xp: number, x: number, C: number, H: number, W: number, ph: number, pw: number, toPadded: number): void;
 }
 
-const I32x21 = new Array<"i32">(21).fill("i32");
+const I32x19 = new Array<"i32">(19).fill("i32");
 
-/** Emits im2col (mode "gather") or col2im (mode "scatter"): one loop nest, two inner bodies. */
+/**
+ * Emits im2col (gather) or col2im (scatter-add). NOTE: both work on a zero-padded copy of the image,
+ * so a span of one output row is a plain strided copy with no bounds checks; the clipping version
+ * spent most of its time on the border arithmetic of 14-32-element spans.
+ */
 function emitColumns(m: ModuleBuilder, name: string, scatter: boolean): void {
-  m.fn(name, I32x21, [], (f, dst, x, kc0, kc1, p0, p1, Rk, Sk1, Sk2, ps, H, W, KH, KW, WO, sh, sw, ph, pw, dh, dw) => {
-    const [kc, c, kh, kw, khw, rel, d, xc, oh, ow, p, L, ih, iw0, tlo, thi, s, n, sws] = f.locals(19);
+  m.fn(name, I32x19, [], (f, dst, xp, kc0, kc1, p0, p1, Rk, Sk1, Sk2, ps, Hp, Wp, KH, KW, WO, sh, sw, dh, dw) => {
+    const [kc, c, kh, kw, khw, rel, d, xc, oh, ow, p, L, s, col, sws] = f.locals(15);
     f.i(KH).i(KW).op("i32.mul").set(khw);
     f.i(sw).i(2).op("i32.shl").set(sws);
     f.for(kc, kc0, kc1, 1, () => {
@@ -39,27 +49,17 @@ function emitColumns(m: ModuleBuilder, name: string, scatter: boolean): void {
       f.i(kc).i(c).i(khw).op("i32.mul").op("i32.sub").i(kh).i(KW).op("i32.mul").op("i32.sub").set(kw);
       f.i(kc).i(kc0).op("i32.sub").set(rel);
       f.i(rel).i(Rk).op("i32.div_u").i(Sk1).op("i32.mul").i(rel).i(Rk).op("i32.rem_u").i(Sk2).op("i32.mul").op("i32.add").i(dst).op("i32.add").set(d);
-      f.i(c).i(H).op("i32.mul").i(W).op("i32.mul").i(2).op("i32.shl").i(x).op("i32.add").set(xc);
+      // xc = &xp[c, kh*dh, kw*dw]
+      f.i(c).i(Hp).op("i32.mul").i(kh).i(dh).op("i32.mul").op("i32.add").i(Wp).op("i32.mul").i(kw).i(dw).op("i32.mul").op("i32.add").i(2).op("i32.shl").i(xp).op("i32.add").set(xc);
       f.i(p0).i(WO).op("i32.div_u").set(oh);
       f.i(p0).i(oh).i(WO).op("i32.mul").op("i32.sub").set(ow);
       f.for(p, p0, p1, L, () => {
         // L = min(WO - ow, p1 - p): the rest of this output row inside [p0, p1).
         f.i(WO).i(ow).op("i32.sub").set(L);
         f.i(p1).i(p).op("i32.sub").i(L).op("i32.lt_s").if(() => f.i(p1).i(p).op("i32.sub").set(L));
-        f.i(oh).i(sh).op("i32.mul").i(ph).op("i32.sub").i(kh).i(dh).op("i32.mul").op("i32.add").set(ih);
-        f.i(ih).i(H).op("i32.ge_u").if(
-          () => skipOrZero(f, scatter, d, ps, 0, L),
-          () => {
-            f.i(ow).i(sw).op("i32.mul").i(pw).op("i32.sub").i(kw).i(dw).op("i32.mul").op("i32.add").set(iw0);
-            clampedSpan(f, iw0, sw, W, L, tlo, thi);
-            skipOrZero(f, scatter, d, ps, 0, tlo);
-            // s = &x[c, ih, iw0 + tlo*sw]; copy (thi - tlo) elements.
-            f.i(ih).i(W).op("i32.mul").i(iw0).op("i32.add").i(tlo).i(sw).op("i32.mul").op("i32.add").i(2).op("i32.shl").i(xc).op("i32.add").set(s);
-            f.i(tlo).i(ps).op("i32.mul").i(d).op("i32.add").set(n); // n: reused as the column pointer
-            copySpan(f, scatter, s, sws, n, ps, thi, tlo);
-            skipOrZero(f, scatter, d, ps, thi, L);
-          },
-        );
+        f.i(oh).i(sh).op("i32.mul").i(Wp).op("i32.mul").i(ow).i(sw).op("i32.mul").op("i32.add").i(2).op("i32.shl").i(xc).op("i32.add").set(s);
+        f.mov(col, d);
+        copySpan(f, scatter, s, sws, col, ps, L);
         f.i(L).i(ps).op("i32.mul").i(d).op("i32.add").set(d);
         f.mov(ow, 0).inc(oh, 1);
       });
@@ -67,66 +67,109 @@ function emitColumns(m: ModuleBuilder, name: string, scatter: boolean): void {
   });
 }
 
-/** tlo = first t in [0,L] with iw0 + t*sw >= 0; thi = first t in [tlo,L] with iw0 + t*sw >= W. */
-function clampedSpan(f: Fn, iw0: Local, sw: Local, W: Local, L: Local, tlo: Local, thi: Local): void {
-  f.mov(tlo, 0);
-  f.i(iw0).i(0).op("i32.lt_s").if(() => f.i(0).i(iw0).op("i32.sub").i(sw).op("i32.add").i(1).op("i32.sub").i(sw).op("i32.div_s").set(tlo));
-  f.i(tlo).i(L).op("i32.gt_s").if(() => f.mov(tlo, L));
-  f.mov(thi, 0);
-  f.i(W).i(iw0).op("i32.gt_s").if(() => f.i(W).i(iw0).op("i32.sub").i(sw).op("i32.add").i(1).op("i32.sub").i(sw).op("i32.div_s").set(thi));
-  f.i(thi).i(L).op("i32.gt_s").if(() => f.mov(thi, L));
-  f.i(thi).i(tlo).op("i32.lt_s").if(() => f.mov(thi, tlo));
-}
-
-/** Gather: writes zeros to columns t in [from, to). Scatter: nothing (padding receives no gradient). */
-function skipOrZero(f: Fn, scatter: boolean, d: Local, ps: Local, from: Local | number, to: Local): void {
-  if (scatter) return;
-  const q = f.local();
-  f.i(from).i(ps).op("i32.mul").i(d).op("i32.add").set(q);
-  const end = f.local();
-  f.i(to).i(ps).op("i32.mul").i(d).op("i32.add").set(end);
-  f.while(() => f.i(q).i(end).op("i32.lt_u"), () => {
-    f.i(q).f(0).mem("f32.store").inc(q, ps);
-  });
-}
-
-/** Copies thi - tlo elements between x (stride sws bytes) and the columns (stride ps bytes). */
-function copySpan(f: Fn, scatter: boolean, s: Local, sws: Local, col: Local, ps: Local, thi: Local, tlo: Local): void {
+/** Moves n elements between xp (stride sws bytes) and the columns (stride ps bytes). */
+function copySpan(f: Fn, scatter: boolean, s: Local, sws: Local, col: Local, ps: Local, n: Local): void {
   const cnt = f.local();
-  f.i(thi).i(tlo).op("i32.sub").set(cnt);
-  // NOTE: the common case (stride 1, row-major columns) moves four floats per step.
+  f.mov(cnt, n);
   f.i(sws).i(4).op("i32.eq").i(ps).i(4).op("i32.eq").op("i32.and").if(() => {
-    f.while(() => f.i(cnt).i(4).op("i32.ge_s"), () => {
-      if (scatter) f.i(s).i(s).mem("v128.load", 0, 0).i(col).mem("v128.load", 0, 0).op("f32x4.add").mem("v128.store", 0, 0);
-      else f.i(col).i(s).mem("v128.load", 0, 0).mem("v128.store", 0, 0);
-      f.inc(s, 16).inc(col, 16).inc(cnt, -4);
-    });
+    if (scatter) {
+      f.while(() => f.i(cnt).i(4).op("i32.ge_s"), () => {
+        f.i(s).i(s).mem("v128.load", 0, 0).i(col).mem("v128.load", 0, 0).op("f32x4.add").mem("v128.store", 0, 0);
+        f.inc(s, 16).inc(col, 16).inc(cnt, -4);
+      });
+    } else {
+      // NOTE: rounds the span up to whole vectors; the overshoot lands where the next span (or the
+      // slack) will be written, which is cheaper than a scalar tail.
+      f.while(() => f.i(cnt).i(0).op("i32.gt_s"), () => {
+        f.i(col).i(s).mem("v128.load", 0, 0).mem("v128.store", 0, 0);
+        f.inc(s, 16).inc(col, 16).inc(cnt, -4);
+      });
+      f.mov(cnt, 0);
+    }
   });
-  f.while(() => f.i(cnt), () => {
+  f.while(() => f.i(cnt).i(0).op("i32.gt_s"), () => {
     if (scatter) f.i(s).i(s).mem("f32.load").i(col).mem("f32.load").op("f32.add").mem("f32.store");
     else f.i(col).i(s).mem("f32.load").mem("f32.store");
     f.inc(s, sws).inc(col, ps).inc(cnt, -1);
   });
 }
 
+function emitPadCopy(m: ModuleBuilder): void {
+  m.fn("pad_copy", ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f, xp, x, C, H, W, ph, pw, toPadded) => {
+    const [rows, r, h, a, b, n, Wp] = f.locals(7);
+    f.i(W).i(pw).i(1).op("i32.shl").op("i32.add").set(Wp);
+    f.i(C).i(H).op("i32.mul").set(rows);
+    f.mov(h, 0);
+    f.i(ph).i(Wp).op("i32.mul").i(pw).op("i32.add").i(2).op("i32.shl").i(xp).op("i32.add").set(b);
+    f.for(r, 0, rows, 1, () => {
+      f.mov(a, x).mov(n, W);
+      const t = f.local();
+      f.mov(t, b);
+      f.while(() => f.i(n).i(4).op("i32.ge_s"), () => {
+        f.get(toPadded).if(
+          () => void f.i(t).i(a).mem("v128.load", 0, 0).mem("v128.store", 0, 0),
+          () => void f.i(a).i(t).mem("v128.load", 0, 0).mem("v128.store", 0, 0),
+        );
+        f.inc(a, 16).inc(t, 16).inc(n, -4);
+      });
+      f.while(() => f.i(n), () => {
+        f.get(toPadded).if(
+          () => void f.i(t).i(a).mem("f32.load").mem("f32.store"),
+          () => void f.i(a).i(t).mem("f32.load").mem("f32.store"),
+        );
+        f.inc(a, 4).inc(t, 4).inc(n, -1);
+      });
+      f.i(W).i(2).op("i32.shl").i(x).op("i32.add").set(x);
+      f.i(Wp).i(2).op("i32.shl").i(b).op("i32.add").set(b);
+      // Next channel: skip the 2*ph padding rows.
+      f.inc(h, 1);
+      f.i(h).i(H).op("i32.eq").if(() => {
+        f.mov(h, 0);
+        f.i(ph).i(Wp).op("i32.mul").i(3).op("i32.shl").i(b).op("i32.add").set(b);
+      });
+    });
+  });
+}
+
 export function emitConv(m: ModuleBuilder): void {
   emitColumns(m, "im2col", false);
   emitColumns(m, "col2im", true);
+  emitPadCopy(m);
 }
 
 /** Geometry and addresses of one conv call, as passed to the threads (all i32). */
-export const CONV_ARGS = ["N", "C", "H", "W", "O", "KH", "KW", "HO", "WO", "sh", "sw", "ph", "pw", "dh", "dw", "G", "x", "w", "y", "wpack", "scratch", "stride"] as const;
+export const CONV_ARGS = ["N", "C", "H", "W", "O", "KH", "KW", "HO", "WO", "sh", "sw", "ph", "pw", "dh", "dw", "G", "x", "w", "y", "wpack", "scratch", "stride", "xpoff"] as const;
 export type ConvArgs = Record<(typeof CONV_ARGS)[number], number>;
 
-/** Floats of columns per thread: 256K floats (1 MiB) keeps a chunk in L2. */
-const COLS_FLOATS = 1 << 18;
+/**
+ * Floats of columns per thread and chunk: 48K floats (192 KiB) leave room in a 512 KiB L2 for the
+ * packed weights, so columns written by im2col (or by the backward-input GEMM) are still in L2 when
+ * read back. Measured: 1 MiB chunks made backward-input twice as slow (cols spilled to L3).
+ */
+export const COLS_FLOATS = 48 * 1024;
 
 export function colsChunk(Kc: number, P: number, NR: number): number {
   return Math.min(P, Math.max(NR, Math.floor(COLS_FLOATS / Math.max(Kc, 1) / NR) * NR));
 }
 
-function geomArgs(a: ConvArgs): [number, number, number, number, number, number, number, number, number, number, number] {
-  return [a.H, a.W, a.KH, a.KW, a.WO, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw];
+/** Per-thread scratch bytes after the GEMM's: columns (or packed panels), then the padded image. */
+export function convScratchBytes(kind: "forward" | "backwardInput" | "backwardWeight", C: number, H: number, W: number, ph: number, pw: number, G: number, Kc: number, P: number, NR: number): { cols: number; total: number } {
+  const colsFloats = kind === "backwardWeight" ? KC * (Math.min(Kc, NC) + NR) : Kc * colsChunk(Kc, P, NR);
+  const cols = Math.ceil((colsFloats * 4 + 256) / 64) * 64;
+  return { cols, total: cols + ((C / G) * (H + 2 * ph) * (W + 2 * pw) + 64) * 4 };
+}
+
+/** The padded image of group g of image n (copied when there is padding), and its dims. */
+function source(ex: ConvExports, a: ConvArgs, xp: number, n: number, g: number): [number, number, number] {
+  const Cg = a.C / a.G;
+  const xg = a.x + (n * a.C + g * Cg) * a.H * a.W * 4;
+  if (a.ph === 0 && a.pw === 0) return [xg, a.H, a.W];
+  ex.pad_copy(xp, xg, Cg, a.H, a.W, a.ph, a.pw, 1);
+  return [xp, a.H + 2 * a.ph, a.W + 2 * a.pw];
+}
+
+function zeroPadded(ex: ConvExports, a: ConvArgs, xp: number): void {
+  if (a.ph !== 0 || a.pw !== 0) ex.fill_bytes(xp, 0, (a.C / a.G) * (a.H + 2 * a.ph) * (a.W + 2 * a.pw) * 4);
 }
 
 const BIG = 0x7fffffff;
@@ -136,22 +179,22 @@ export function convForwardTask(ex: ConvExports, a: ConvArgs, tid: number, T: nu
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
   const chunk = colsChunk(Kc, P, NR);
   const splitP = a.N < T ? Math.ceil(T / a.N) : 1;
-  const items = a.N * splitP;
-  const [it0, it1] = splitRange(items, T, tid, 1);
-  const cols = a.scratch + tid * a.stride + gemmScratch;
+  const [it0, it1] = splitRange(a.N * splitP, T, tid, 1);
+  const scratch = a.scratch + tid * a.stride, cols = scratch + gemmScratch, xp = cols + a.xpoff;
   const gpack = (Math.ceil(Og / MR) * MR * Kc + 64) * 4;
+  zeroPadded(ex, a, xp);
   for (let it = it0; it < it1; it++) {
     const n = Math.floor(it / splitP);
     const [q0, q1] = splitRange(P, splitP, it % splitP, NR);
     for (let g = 0; g < a.G; g++) {
-      const xg = a.x + (n * a.C + g * Cg) * a.H * a.W * 4;
+      const [src, Hp, Wp] = source(ex, a, xp, n, g);
       for (let p0 = q0; p0 < q1; p0 += chunk) {
         const np = Math.min(chunk, q1 - p0);
-        ex.im2col(cols, xg, 0, Kc, p0, p0 + np, BIG, 0, np * 4, 4, ...geomArgs(a));
+        ex.im2col(cols, src, 0, Kc, p0, p0 + np, BIG, 0, np * 4, 4, Hp, Wp, a.KH, a.KW, a.WO, a.sh, a.sw, a.dh, a.dw);
         gemmRange(ex, {
           M: Og, N: np, K: Kc, A: 0, rsA: 0, csA: 0, B: cols, rsB: np * 4, csB: 4,
           C: a.y + ((n * a.O + g * Og) * P + p0) * 4, ldc: P * 4, accumulate: false, apre: a.wpack + g * gpack,
-        }, 0, Og, 0, np, a.scratch + tid * a.stride, MR);
+        }, 0, Og, 0, np, scratch, MR);
       }
     }
   }
@@ -163,15 +206,18 @@ export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number,
   const chunk = colsChunk(Kc, P, NR);
   const splitC = a.N < T ? Math.min(Cg, Math.ceil(T / a.N)) : 1;
   const [it0, it1] = splitRange(a.N * splitC, T, tid, 1);
-  const cols = a.scratch + tid * a.stride + gemmScratch;
+  const scratch = a.scratch + tid * a.stride, cols = scratch + gemmScratch, xp = cols + a.xpoff;
   const gpack = (Math.ceil(Kc / MR) * MR * Og + 64) * 4;
+  const padded = a.ph !== 0 || a.pw !== 0;
+  const Hp = a.H + 2 * a.ph, Wp = a.W + 2 * a.pw;
   for (let it = it0; it < it1; it++) {
     const n = Math.floor(it / splitC);
     const [c0, c1] = splitRange(Cg, splitC, it % splitC, 1);
     const kc0 = c0 * khw, kc1 = c1 * khw;
     for (let g = 0; g < a.G; g++) {
       const xg = a.x + (n * a.C + g * Cg) * a.H * a.W * 4;
-      ex.fill_bytes(xg + c0 * a.H * a.W * 4, 0, (c1 - c0) * a.H * a.W * 4);
+      const dst = padded ? xp : xg;
+      ex.fill_bytes(dst + c0 * Hp * Wp * 4, 0, (c1 - c0) * Hp * Wp * 4);
       // Pre-packed A rows start at multiples of MR only; a channel slice packs its own A.
       const whole = kc0 === 0 && kc1 === Kc;
       const wg = a.w + g * Og * Kc * 4;
@@ -181,32 +227,40 @@ export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number,
           M: kc1 - kc0, N: np, K: Og, A: wg + kc0 * 4, rsA: 4, csA: Kc * 4,
           B: a.y + ((n * a.O + g * Og) * P + p0) * 4, rsB: P * 4, csB: 4,
           C: cols, ldc: np * 4, accumulate: false, apre: whole ? a.wpack + g * gpack : 0,
-        }, 0, kc1 - kc0, 0, np, a.scratch + tid * a.stride, MR);
-        ex.col2im(cols, xg, kc0, kc1, p0, p0 + np, BIG, 0, np * 4, 4, ...geomArgs(a));
+        }, 0, kc1 - kc0, 0, np, scratch, MR);
+        ex.col2im(cols, dst, kc0, kc1, p0, p0 + np, BIG, 0, np * 4, 4, Hp, Wp, a.KH, a.KW, a.WO, a.sh, a.sw, a.dh, a.dw);
       }
+      if (padded) ex.pad_copy(xp + c0 * Hp * Wp * 4, xg + c0 * a.H * a.W * 4, c1 - c0, a.H, a.W, a.ph, a.pw, 0);
     }
   }
 }
 
-/** Backward weight: x = input, y = gy, w = gw (output, zeroed by the caller). */
+/**
+ * Backward weight: x = input, y = gy, w = gw (output, zeroed by the caller). Columns of gW are split
+ * across threads; im2col writes straight into the GEMM's packed-B panel layout (B[p, kc] = cols[kc, p]
+ * in NR-wide panels), so the transposing pack is skipped. P-chunks are exactly KC deep, which keeps
+ * the k-blocking (and so the summation order) independent of the thread count.
+ */
 export function convBackwardWeightTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number): void {
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
   const [j0, j1] = splitRange(Kc, T, tid, NR);
   if (j1 <= j0) return;
-  const nj = j1 - j0;
-  // NOTE: P-chunks are multiples of KC so the GEMM's k-blocking is the same for every chunking.
-  const chunk = Math.min(P, Math.max(KC, Math.floor(COLS_FLOATS / nj / KC) * KC));
-  const cols = a.scratch + tid * a.stride + gemmScratch;
+  const scratch = a.scratch + tid * a.stride, panels = scratch + gemmScratch, xp = panels + a.xpoff;
+  zeroPadded(ex, a, xp);
   for (let g = 0; g < a.G; g++) {
     for (let n = 0; n < a.N; n++) {
-      const xg = a.x + (n * a.C + g * Cg) * a.H * a.W * 4;
-      for (let p0 = 0; p0 < P; p0 += chunk) {
-        const np = Math.min(chunk, P - p0);
-        ex.im2col(cols, xg, j0, j1, p0, p0 + np, BIG, 0, np * 4, 4, ...geomArgs(a));
-        gemmRange(ex, {
-          M: Og, N: nj, K: np, A: a.y + ((n * a.O + g * Og) * P + p0) * 4, rsA: P * 4, csA: 4,
-          B: cols, rsB: 4, csB: np * 4, C: a.w + (g * Og * Kc + j0) * 4, ldc: Kc * 4, accumulate: true, apre: 0,
-        }, 0, Og, 0, nj, a.scratch + tid * a.stride, MR);
+      const [src, Hp, Wp] = source(ex, a, xp, n, g);
+      for (let p0 = 0; p0 < P; p0 += KC) {
+        const np = Math.min(KC, P - p0);
+        for (let jb = j0; jb < j1; jb += NC) {
+          const nb = Math.min(NC, j1 - jb);
+          if (nb % NR !== 0) ex.fill_bytes(panels + Math.floor(nb / NR) * np * NR * 4, 0, np * NR * 4);
+          ex.im2col(panels, src, jb, jb + nb, p0, p0 + np, NR, np * NR * 4, 4, NR * 4, Hp, Wp, a.KH, a.KW, a.WO, a.sh, a.sw, a.dh, a.dw);
+          gemmRange(ex, {
+            M: Og, N: nb, K: np, A: a.y + ((n * a.O + g * Og) * P + p0) * 4, rsA: P * 4, csA: 4,
+            B: 0, rsB: 0, csB: 0, C: a.w + (g * Og * Kc + jb) * 4, ldc: Kc * 4, accumulate: true, apre: 0, bpre: panels,
+          }, 0, Og, 0, nb, scratch, MR);
+        }
       }
     }
   }

@@ -42,8 +42,9 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
   const { MR, NV, relaxed } = s;
   const NR = 4 * NV;
 
-  // ukernel(kc, a, b, c, ldc, accumulate): C[MR,NR] (+)= Apanel[kc,MR]^T . Bpanel[kc,NR]
-  const uk = m.fn("gemm_ukernel", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f, kc, a, b, c, ldc, accum) => {
+  // ukernel(kc, a, b, c, ldc, accumulate, mr): C[mr,NR] (+)= Apanel[kc,MR]^T . Bpanel[kc,NR], mr <= MR
+  // NOTE: rows past mr are computed (A is zero-padded) but not stored, so row edges need no scratch tile.
+  const uk = m.fn("gemm_ukernel", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f, kc, a, b, c, ldc, accum, mr) => {
     const acc = Array.from({ length: MR }, () => f.locals(NV, "v128"));
     const bv = f.locals(NV, "v128");
     const av = f.local("v128");
@@ -68,17 +69,17 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
         f.inc(a, MR * 4).inc(b, NR * 4).inc(kc, -1);
       });
     }
-    f.get(accum).if(() => {
-      f.mov(row, c);
-      for (let i = 0; i < MR; i++) {
-        for (let v = 0; v < NV; v++) f.get(row).mem("v128.load", 16 * v).get(acc[i][v]).op("f32x4.add").set(acc[i][v]);
-        f.inc(row, ldc);
-      }
-    });
     f.mov(row, c);
     for (let i = 0; i < MR; i++) {
-      for (let v = 0; v < NV; v++) f.get(row).get(acc[i][v]).mem("v128.store", 16 * v);
-      f.inc(row, ldc);
+      const store = (): void => {
+        f.get(accum).if(() => {
+          for (let v = 0; v < NV; v++) f.get(row).mem("v128.load", 16 * v).get(acc[i][v]).op("f32x4.add").set(acc[i][v]);
+        });
+        for (let v = 0; v < NV; v++) f.get(row).get(acc[i][v]).mem("v128.store", 16 * v);
+        f.inc(row, ldc);
+      };
+      if (i === 0) store();
+      else f.i(mr).i(i).op("i32.gt_s").if(store);
     }
   });
 
@@ -102,15 +103,15 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
         f.i(mr).i(MR).op("i32.gt_s").if(() => f.mov(mr, MR));
         f.i(ir).i(ldc).op("i32.mul").i(c).op("i32.add").i(jr).i(2).op("i32.shl").op("i32.add").set(cij);
         const apAt = (): void => void f.i(ir).i(kc).op("i32.mul").i(2).op("i32.shl").i(ap).op("i32.add");
-        f.i(mr).i(MR).op("i32.eq").i(nr).i(NR).op("i32.eq").op("i32.and").if(
+        f.i(nr).i(NR).op("i32.eq").if(
           () => {
-            f.i(kc); apAt(); f.i(bpj).i(cij).i(ldc).i(accum).call(uk);
+            f.i(kc); apAt(); f.i(bpj).i(cij).i(ldc).i(accum).i(mr).call(uk);
           },
           () => {
             // Edge tile: compute into a zeroed MR x NR scratch tile, copy the valid part back.
             f.i(tile).i(0).i(MR * NR * 4).memfill();
             f.i(accum).if(() => f.i(tile).i(NR * 4).i(cij).i(ldc).i(mr).i(nr).i(2).op("i32.shl").call(copy2d));
-            f.i(kc); apAt(); f.i(bpj).i(tile).i(NR * 4).i(1).call(uk);
+            f.i(kc); apAt(); f.i(bpj).i(tile).i(NR * 4).i(1).i(MR).call(uk);
             f.i(cij).i(ldc).i(tile).i(NR * 4).i(mr).i(nr).i(2).op("i32.shl").call(copy2d);
           },
         );
@@ -192,6 +193,8 @@ export interface GemmOperands {
   readonly accumulate: boolean;
   /** Address of A pre-packed by `prepackA` (0: pack A on the fly). */
   readonly apre: number;
+  /** Address of B already in packed panel layout (0: pack B here); then K <= KC and N <= NC. */
+  readonly bpre?: number;
 }
 
 /** Per-thread scratch of a GEMM: packed A block, packed B panel, edge tile. */
@@ -220,7 +223,7 @@ export function gemmRange(ex: GemmExports, g: GemmOperands, i0: number, i1: numb
     const nc = Math.min(NC, j1 - jc);
     for (let pc = 0; pc < g.K; pc += KC) {
       const kc = Math.min(KC, g.K - pc);
-      ex.gemm_pack_b(packB, g.B + pc * g.rsB + jc * g.csB, g.rsB, g.csB, kc, nc);
+      if (!g.bpre) ex.gemm_pack_b(packB, g.B + pc * g.rsB + jc * g.csB, g.rsB, g.csB, kc, nc);
       const acc = g.accumulate || pc > 0 ? 1 : 0;
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = Math.min(MC, i1 - ic);
@@ -230,7 +233,7 @@ export function gemmRange(ex: GemmExports, g: GemmOperands, i0: number, i1: numb
           ex.gemm_pack_a(packA, g.A + ic * g.rsA + pc * g.csA, g.rsA, g.csA, mc, kc);
           ap = packA;
         }
-        ex.gemm_macro(mc, nc, kc, ap, packB, g.C + ic * g.ldc + jc * 4, g.ldc, acc, tile);
+        ex.gemm_macro(mc, nc, kc, ap, g.bpre || packB, g.C + ic * g.ldc + jc * 4, g.ldc, acc, tile);
       }
     }
   }
