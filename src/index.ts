@@ -21,4 +21,8 @@ export * from "./autograd/index.js";
 export * as nn from "./nn/index.js";
 export * as init from "./init/index.js";
 export * as optim from "./optim/index.js";
+export * as schedules from "./optim/schedules/index.js";
+export * as data from "./data/index.js";
+export * as train from "./train/index.js";
+export * as models from "./models/index.js";
 export const VERSION = "0.1.0";

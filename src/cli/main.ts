@@ -2,24 +2,33 @@
  * The `ganglion` command line. Node-only; library code never imports this folder.
  */
 import { readFileSync } from "node:fs";
-import { VERSION } from "../index.js";
+import { VERSION, setBackend, listBackends, type BackendName } from "../index.js";
 import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
 import { trainSpiral } from "./spiral.js";
+import { trainCnn } from "./cnn.js";
+import { progressPrinter } from "./progress.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
 Usage: ganglion <command> [options]
 
 Commands:
-  train      train a model and report its accuracy (today: the 2-layer net on the CS231n spiral)
+  train      train the default CNN (Fashion-MNIST if installed, else MNIST digits) and report test accuracy
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
 const TRAIN_FLAGS: FlagSpecs = {
-  steps: { type: "int", default: 1000, help: "optimizer steps (full batch)" },
-  hidden: { type: "int", default: 100, help: "hidden units" },
-  lr: { type: "number", default: 0.5, help: "learning rate" },
+  job: { type: "string", default: "cnn", choices: ["cnn", "spiral"], help: "what to train" },
+  dataset: { type: "string", default: "auto", choices: ["auto", "fashion-mnist", "mnist"], help: "cnn: data set (auto = Fashion-MNIST if installed)" },
+  epochs: { type: "int", default: 10, help: "cnn: epochs" },
+  "batch-size": { type: "int", default: 64, help: "cnn: batch size" },
+  width: { type: "int", default: 32, help: "cnn: channels of the first conv block" },
+  limit: { type: "int", help: "cnn: use only the first N training images" },
+  steps: { type: "int", default: 1000, help: "spiral: optimizer steps (full batch)" },
+  hidden: { type: "int", default: 100, help: "spiral: hidden units" },
+  lr: { type: "number", help: "learning rate (cnn: peak of one-cycle, default 0.003; spiral: 0.5)" },
   seed: { type: "int", default: 0, help: "random seed" },
+  backend: { type: "string", help: "backend to run on (default: the fastest available)" },
   json: { type: "boolean", default: false, help: "print one JSON object as the last line" },
 };
 
@@ -29,11 +38,30 @@ async function train(argv: string[]): Promise<number> {
     return 0;
   }
   const a = parseArgs("ganglion train", argv, TRAIN_FLAGS).flags;
-  const steps = a.steps as number;
-  if (steps < 1) throw new Error(`ganglion train: --steps must be >= 1, got ${steps}`);
-  console.log(`ganglion train: 2-layer ReLU net (${a.hidden} hidden) on the CS231n spiral, ${steps} SGD steps`);
-  const r = trainSpiral({ steps, hidden: a.hidden as number, lr: a.lr as number, seed: a.seed as number }, (l) => console.log(l));
-  console.log(`train accuracy ${(100 * r.train_accuracy).toFixed(1)}%  (loss ${r.initial_loss.toFixed(3)} -> ${r.train_loss.toFixed(4)}, ln 3 = ${Math.log(3).toFixed(3)}) in ${r.seconds.toFixed(1)} s`);
+  if (a.backend !== undefined) {
+    const names: string[] = listBackends();
+    if (!names.includes(a.backend as string)) throw new Error(`ganglion train: --backend must be one of ${names.join(", ")}, got '${String(a.backend)}'`);
+    setBackend(a.backend as BackendName);
+  }
+  for (const k of ["steps", "epochs", "batch-size", "width", "hidden"]) {
+    if ((a[k] as number) < 1) throw new Error(`ganglion train: --${k} must be >= 1, got ${String(a[k])}`);
+  }
+  if (a.job === "spiral") {
+    const steps = a.steps as number;
+    console.log(`ganglion train: 2-layer ReLU net (${a.hidden} hidden) on the CS231n spiral, ${steps} SGD steps`);
+    const r = trainSpiral({ steps, hidden: a.hidden as number, lr: (a.lr as number | undefined) ?? 0.5, seed: a.seed as number }, (l) => console.log(l));
+    console.log(`train accuracy ${(100 * r.train_accuracy).toFixed(1)}%  (loss ${r.initial_loss.toFixed(3)} -> ${r.train_loss.toFixed(4)}, ln 3 = ${Math.log(3).toFixed(3)}) in ${r.seconds.toFixed(1)} s`);
+    if (a.json) console.log(JSON.stringify(r));
+    return 0;
+  }
+  const epochs = a.epochs as number;
+  const batchSize = a["batch-size"] as number;
+  let printer: ReturnType<typeof progressPrinter> | undefined;
+  const r = trainCnn(
+    { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined },
+    { log: (line) => console.log(line), onStart: ({ totalSteps }) => (printer = progressPrinter(totalSteps)), onEvent: (e) => printer?.(e) },
+  );
+  console.log(`test accuracy ${(100 * r.test_accuracy).toFixed(2)}% (test loss ${r.test_loss.toFixed(4)}) on ${r.dataset} after ${epochs} epochs in ${r.seconds.toFixed(1)} s (${r.images_per_second.toFixed(0)} images/s, backend ${r.backend})`);
   if (a.json) console.log(JSON.stringify(r));
   return 0;
 }

@@ -1,2 +1,4 @@
-/** L6: data — sources (bytes in, typed arrays out), preprocessing, augmentation, loaders. */
+/** L6: data — sources (bytes in, typed arrays out), datasets, loaders, preprocessing, augmentation. */
 export * from "./sources/index.js";
+export * from "./dataset.js";
+export * from "./loader.js";

@@ -1,0 +1,2 @@
+/** L8: models — the zoo (each an nn.Module factory). */
+export { defaultCnn, type DefaultCnnOptions } from "./default-cnn.js";

@@ -1,0 +1,130 @@
+/**
+ * The training loop: epochs of batches, exactly one memory scope per step, an LR schedule applied per
+ * step, gradient accumulation, evaluation after each epoch, early stopping, typed events, and a resume
+ * position (epoch, batch, step) so a restored run continues the same sequence.
+ */
+import { ValueError } from "../core/index.js";
+import { noGrad, scope, type Tensor } from "../tensor/index.js";
+import { crossEntropy, type Module } from "../nn/index.js";
+import type { Optimizer } from "../optim/index.js";
+import type { Schedule } from "../optim/schedules/index.js";
+import type { DataLoader } from "../data/index.js";
+import { evaluate, type EvalResult } from "./evaluate.js";
+import type { EpochEvent, TrainEvent } from "./events.js";
+
+export type LossFn = (logits: Tensor, y: Tensor) => Tensor;
+
+export interface FitPosition {
+  readonly epoch: number;
+  readonly batch: number;
+  readonly step: number;
+}
+
+export interface FitOptions {
+  readonly model: Module;
+  readonly optimizer: Optimizer<{ lr: number }>;
+  readonly train: DataLoader;
+  readonly val?: DataLoader;
+  readonly epochs: number;
+  readonly loss?: LossFn;
+  /** Learning rate as a function of the optimizer step (overrides the optimizer's lr). */
+  readonly schedule?: Schedule;
+  /** Accumulate gradients over this many batches before each optimizer step. */
+  readonly accumulate?: number;
+  /** Stop when validation accuracy has not improved for this many epochs. */
+  readonly earlyStoppingPatience?: number;
+  readonly onEvent?: (e: TrainEvent) => void;
+  /** Called after every optimizer step; return "stop" to end training (e.g. a NaN guard, SIGINT). */
+  readonly onStep?: (pos: FitPosition, loss: number) => void | "stop";
+  /** Called at the end of each epoch (checkpointing). */
+  readonly onEpochEnd?: (pos: FitPosition, e: EpochEvent) => void;
+  readonly logEvery?: number;
+  /** Where to start (resume). */
+  readonly start?: FitPosition;
+}
+
+export interface FitResult {
+  readonly epochs: EpochEvent[];
+  readonly position: FitPosition;
+  readonly stoppedEarly: boolean;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  readonly lastVal?: EvalResult;
+}
+
+function currentLr(opt: Optimizer<{ lr: number }>): number {
+  return opt.groups[0]?.options.lr ?? NaN;
+}
+
+export function fit(o: FitOptions): FitResult {
+  const { model, optimizer, train, epochs, accumulate = 1, logEvery = 50 } = o;
+  const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
+  if (!(Number.isInteger(epochs) && epochs >= 0)) throw new ValueError(`fit: epochs must be an integer >= 0, got ${epochs}`);
+  if (!(Number.isInteger(accumulate) && accumulate >= 1)) throw new ValueError(`fit: accumulate must be an integer >= 1, got ${accumulate}`);
+  let { epoch, batch: startBatch, step } = o.start ?? { epoch: 0, batch: 0, step: 0 };
+  const history: EpochEvent[] = [];
+  const t0 = performance.now();
+  let images = 0;
+  let best = -Infinity, sinceBest = 0, stoppedEarly = false, stop = false;
+  let lastVal: EvalResult | undefined;
+  model.train();
+  for (; epoch < epochs && !stop; epoch++, startBatch = 0) {
+    const te = performance.now();
+    let lossSum = 0, correct = 0, seen = 0, micro = 0;
+    let tWindow = performance.now(), imgWindow = 0;
+    for (const { x, y, index } of train.batches(epoch, startBatch)) {
+      if (o.schedule && micro === 0) optimizer.setOption("lr", o.schedule(step));
+      const n = y.shape[0];
+      const [l, ok] = scope(() => {
+        const logits = model.forward(x);
+        const loss = lossFn(logits, y);
+        (accumulate > 1 ? loss.div(accumulate) : loss).backward();
+        const hits = noGrad(() => logits.argmax(1).eq(y).cast("int32").sum().item());
+        return [loss.item(), hits];
+      });
+      x.dispose();
+      y.dispose();
+      micro++;
+      if (micro === accumulate || index === train.numBatches - 1) {
+        scope(() => optimizer.step());
+        optimizer.zeroGrad();
+        micro = 0;
+        step++;
+        if (o.onStep?.({ epoch, batch: index + 1, step }, l) === "stop") stop = true;
+      }
+      lossSum += l * n;
+      correct += ok;
+      seen += n;
+      images += n;
+      imgWindow += n;
+      if (step % logEvery === 0 || stop) {
+        const now = performance.now();
+        o.onEvent?.({ type: "step", step, epoch, batch: index, loss: l, lr: currentLr(optimizer), imagesPerSecond: (imgWindow * 1000) / Math.max(now - tWindow, 1e-3), time: Date.now() });
+        tWindow = now;
+        imgWindow = 0;
+      }
+      if (stop) break;
+    }
+    if (stop) break;
+    lastVal = o.val ? evaluate(model, o.val) : undefined;
+    const ev: EpochEvent = {
+      type: "epoch", epoch, step, trainLoss: seen ? lossSum / seen : NaN, trainAccuracy: seen ? correct / seen : NaN,
+      valLoss: lastVal?.loss, valAccuracy: lastVal?.accuracy, seconds: (performance.now() - te) / 1000, lr: currentLr(optimizer), time: Date.now(),
+    };
+    history.push(ev);
+    o.onEvent?.(ev);
+    o.onEpochEnd?.({ epoch: epoch + 1, batch: 0, step }, ev);
+    if (o.earlyStoppingPatience !== undefined && lastVal) {
+      if (lastVal.accuracy > best) {
+        best = lastVal.accuracy;
+        sinceBest = 0;
+      } else if (++sinceBest >= o.earlyStoppingPatience) {
+        stoppedEarly = true;
+        epoch++;
+        break;
+      }
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { epochs: history, position: { epoch, batch: 0, step }, stoppedEarly, seconds, imagesPerSecond: images / Math.max(seconds, 1e-9), lastVal };
+}

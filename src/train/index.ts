@@ -1,0 +1,5 @@
+/** L7: train — the fit loop, evaluation, metrics, typed events. */
+export * from "./events.js";
+export * from "./metrics.js";
+export * from "./evaluate.js";
+export * from "./fit.js";
