@@ -187,6 +187,9 @@ export class GaussianProcess {
   readonly #alpha: Float64Array;
   readonly #inv2: Float64Array;
   readonly #s2: number;
+  // Scratch buffers for predict(), which runs thousands of times per suggestion.
+  readonly #ks: Float64Array;
+  readonly #v: Float64Array;
 
   constructor(data: GpData, theta: Float64Array) {
     this.data = data;
@@ -204,12 +207,14 @@ export class GaussianProcess {
     }
     this.#l = l;
     this.#alpha = cholSolve(l, data.n, data.y);
+    this.#ks = new Float64Array(data.n);
+    this.#v = new Float64Array(data.n);
   }
 
   /** Posterior mean and variance (of f, without observation noise) at unit point x. */
   predict(x: ArrayLike<number>): { mean: number; variance: number } {
     const { n, d, x: xs } = this.data;
-    const ks = new Float64Array(n);
+    const ks = this.#ks;
     let mean = 0;
     for (let a = 0; a < n; a++) {
       let r2 = 0;
@@ -220,7 +225,7 @@ export class GaussianProcess {
       ks[a] = this.#s2 * matern52(Math.sqrt(r2));
       mean += ks[a] * this.#alpha[a];
     }
-    const v = solveLower(this.#l, n, ks);
+    const v = solveLower(this.#l, n, ks, this.#v);
     let vv = 0;
     for (let a = 0; a < n; a++) vv += v[a] * v[a];
     return { mean, variance: Math.max(this.#s2 - vv, 1e-12) };

@@ -25,9 +25,8 @@ export function cholesky(a: Float64Array, n: number): Float64Array | null {
   return l;
 }
 
-/** Solves L x = b (forward substitution); returns x. */
-export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
-  const x = new Float64Array(n);
+/** Solves L x = b (forward substitution) into `x` (a new array unless given; may not alias b); returns x. */
+export function solveLower(l: Float64Array, n: number, b: ArrayLike<number>, x: Float64Array = new Float64Array(n)): Float64Array {
   for (let i = 0; i < n; i++) {
     let s = b[i];
     for (let k = 0; k < i; k++) s -= l[i * n + k] * x[k];
