@@ -14,7 +14,7 @@
  */
 import { ShapeError, ValueError, fmt } from "../../core/index.js";
 import { symmetricEigen } from "./eig.js";
-import { covariance } from "./stats.js";
+import { type CovarianceOptions, covariance } from "./stats.js";
 import { type Batch, type Preprocessor, type Samples, checkEpsilon, checkSampleShape, checkSamples, numberArray, positiveIntArray } from "./types.js";
 
 export interface PcaState {
@@ -141,17 +141,17 @@ export class Zca implements Preprocessor<ZcaState> {
   }
 }
 
-function eigenOfData(op: string, data: Samples, shape: readonly number[]): { mean: Float64Array; values: Float64Array; vectors: Float64Array; d: number } {
+function eigenOfData(op: string, data: Samples, shape: readonly number[], opts: CovarianceOptions): { mean: Float64Array; values: Float64Array; vectors: Float64Array; d: number } {
   const [n, d] = checkSamples(op, data, shape);
   if (n < 2) throw new ValueError(`${op}: need at least 2 samples to estimate a covariance, got ${n}`);
-  const { mean, cov } = covariance(data, n, d);
+  const { mean, cov } = covariance(data, n, d, opts);
   const { values, vectors } = symmetricEigen(cov, d);
   // NOTE: a covariance is positive semi-definite; rounding can leave eigenvalues at -1e-13.
   for (let i = 0; i < d; i++) values[i] = Math.max(values[i], 0);
   return { mean, values, vectors, d };
 }
 
-export interface PcaOptions {
+export interface PcaOptions extends CovarianceOptions {
   /** Number of principal axes kept (default: all d). */
   components?: number;
   /** Divide each projection by sqrt(λ + ε) (PCA whitening). Default false. */
@@ -160,9 +160,9 @@ export interface PcaOptions {
 }
 
 /** Fits PCA on training samples [n, ...sample] (features = the flattened sample). */
-export function fitPca(data: Samples, shape: readonly number[], { components, whiten = false, epsilon = 1e-5 }: PcaOptions = {}): Pca {
+export function fitPca(data: Samples, shape: readonly number[], { components, whiten = false, epsilon = 1e-5, maxSamples }: PcaOptions = {}): Pca {
   checkEpsilon("fitPca", epsilon);
-  const { mean, values, vectors, d } = eigenOfData("fitPca", data, shape);
+  const { mean, values, vectors, d } = eigenOfData("fitPca", data, shape, { maxSamples });
   const k = components ?? d;
   if (!(Number.isInteger(k) && k >= 1 && k <= d)) throw new ValueError(`fitPca: components must be an integer in [1, ${d}], got ${components}`);
   const total = values.reduce((a, b) => a + b, 0);
@@ -170,15 +170,15 @@ export function fitPca(data: Samples, shape: readonly number[], { components, wh
   return new Pca(shape.slice(1), mean, vectors.slice(0, k * d), values.slice(0, k), ratio, whiten, epsilon);
 }
 
-export interface ZcaOptions {
+export interface ZcaOptions extends CovarianceOptions {
   /** Added to every eigenvalue before 1/sqrt (default 1e-5; Coates & Ng use ~0.1 for [0, 1] pixels). */
   epsilon?: number;
 }
 
 /** Fits ZCA whitening W = Vᵀ diag(1/sqrt(λ + ε)) V on training samples [n, ...sample]. */
-export function fitZca(data: Samples, shape: readonly number[], { epsilon = 1e-5 }: ZcaOptions = {}): Zca {
+export function fitZca(data: Samples, shape: readonly number[], { epsilon = 1e-5, maxSamples }: ZcaOptions = {}): Zca {
   checkEpsilon("fitZca", epsilon);
-  const { mean, values, vectors, d } = eigenOfData("fitZca", data, shape);
+  const { mean, values, vectors, d } = eigenOfData("fitZca", data, shape, { maxSamples });
   if (epsilon === 0 && values[d - 1] <= 0) {
     throw new ValueError(`fitZca: the covariance is singular (smallest eigenvalue ${values[d - 1]}); pass epsilon > 0`);
   }
