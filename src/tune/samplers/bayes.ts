@@ -95,7 +95,7 @@ export class BayesSampler implements Sampler {
     // The first random draw is the same as RandomSampler's for this trial number and seed.
     const first = randomUnit(rng, this.space.dim);
     if (done.length < this.nInitial) return this.space.fromUnit(first);
-    const gp = this.#model(history, done.map((t) => t.loss), rng);
+    const gp = this.#model(history, done, rng);
     const best = Math.min(...gp.ys.slice(0, done.length));
     const ei = (u: number[]): number => {
       const { mean, variance } = gp.model.predict(u);
@@ -105,9 +105,9 @@ export class BayesSampler implements Sampler {
   }
 
   /** Standardized data (finished, then pruned, then running trials) and the fitted GP. */
-  #model(history: readonly Trial[], losses: number[], rng: Rng): { model: GaussianProcess; ys: number[]; bestPoints: number[][] } {
+  #model(history: readonly Trial[], finished: { trial: Trial; loss: number }[], rng: Rng): { model: GaussianProcess; ys: number[]; bestPoints: number[][] } {
     const unit = (t: Trial): number[] => this.space.toUnit(t.config, 0.5);
-    const finished = completedLosses(history, this.direction);
+    const losses = finished.map((t) => t.loss);
     const xs = finished.map((t) => unit(t.trial));
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     const sd = Math.sqrt(losses.reduce((a, b) => a + (b - mean) ** 2, 0) / losses.length) || 1;
