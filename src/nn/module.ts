@@ -21,14 +21,21 @@ export class LayerError extends GanglionError {
     this.cause = cause;
     this.message = `${path.join(".")} (${layerType}): ${cause.message}`;
   }
+  /** The same error one level up; an empty name (an anonymous wrapper) adds nothing. */
   withParent(name: string): LayerError {
-    return new LayerError([name, ...this.path], this.layerType, this.cause);
+    return name ? new LayerError([name, ...this.path], this.layerType, this.cause) : this;
   }
 }
 
-/** Observes every named child's output (activation statistics, NaN guards). */
-export type ForwardHook = (path: string, module: Module, output: Tensor) => void;
+/**
+ * Observes every named child's output (activation statistics, NaN guards, summaries). `path` is the
+ * child's full dotted path from the outermost module whose forward is running (`features.3`), `input`
+ * the tensor the child was called with.
+ */
+export type ForwardHook = (path: string, module: Module, output: Tensor, input: Tensor) => void;
 let forwardHook: ForwardHook | undefined;
+/** Names of the runChild calls now on the stack, so nested containers report full dotted paths. */
+const pathStack: string[] = [];
 export function setForwardHook(h: ForwardHook | undefined): ForwardHook | undefined {
   const prev = forwardHook;
   forwardHook = h;
@@ -78,14 +85,17 @@ export abstract class Module {
   /** Runs a named child's forward, adding its path to errors and calling the forward hook. */
   protected runChild(name: string, m: Module, x: Tensor, pathPrefix = ""): Tensor {
     let y: Tensor;
+    pathStack.push(pathPrefix + name);
     try {
       y = m.forward(x);
+      forwardHook?.(pathStack.filter(Boolean).join("."), m, y, x);
     } catch (e) {
       if (e instanceof LayerError) throw e.withParent(name);
       if (e instanceof Error) throw new LayerError([name], m.typeName, e);
       throw e;
+    } finally {
+      pathStack.pop();
     }
-    forwardHook?.(pathPrefix + name, m, y);
     return y;
   }
 

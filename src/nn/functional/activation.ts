@@ -1,5 +1,5 @@
 /** Activation functions, composed from primitives (DESIGN rule 2: compose before writing a kernel). */
-import { ValueError } from "../../core/index.js";
+import { ShapeError, ValueError, fmt } from "../../core/index.js";
 import { scope, where, type Tensor } from "../../tensor/index.js";
 
 export const relu = (x: Tensor): Tensor => x.relu();
@@ -41,9 +41,10 @@ export function prelu(x: Tensor, a: Tensor): Tensor {
 
 /** Maxout (Goodfellow et al. 2013): max over `pieces` consecutive groups of axis 1. */
 export function maxout(x: Tensor, pieces: number): Tensor {
+  if (x.rank < 2) throw new ShapeError(`maxout: expected input [N,C,...] with C divisible by pieces=${pieces}, got ${fmt(x.shape)}`);
   const c = x.shape[1];
   if (!(Number.isInteger(pieces) && pieces >= 1 && c % pieces === 0)) {
-    throw new ValueError(`maxout: ${c} features are not divisible into pieces=${pieces}`);
+    throw new ValueError(`maxout: input ${fmt(x.shape)} has ${c} features, not divisible into pieces=${pieces}`);
   }
   return scope(() => x.reshape([x.shape[0], c / pieces, pieces, ...x.shape.slice(2)]).max(2));
 }

@@ -3,18 +3,33 @@ import { ShapeError, fmt } from "../../core/index.js";
 import { scope, type Tensor } from "../../tensor/index.js";
 import { Module } from "../module.js";
 
-/** Applies its children in order; children are named "0", "1", ... as in PyTorch. */
+/**
+ * Applies its children in order; children are named "0", "1", ... as in PyTorch, or given names when
+ * built from a record (PyTorch's `Sequential(OrderedDict(...))`):
+ * `new Sequential({ features: ..., classifier: ... })` gives paths `features.3.weight`.
+ */
 export class Sequential extends Module {
   readonly layers: Module[];
-  constructor(...layers: Module[]) {
+  /** Child names, parallel to `layers`. */
+  readonly names: string[];
+  constructor(...layers: Module[]);
+  constructor(named: Readonly<Record<string, Module>>);
+  constructor(...args: Array<Module | Readonly<Record<string, Module>>>) {
     super();
-    this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    const named = args.length === 1 && !(args[0] instanceof Module) ? Object.entries(args[0]) : null;
+    if (named) {
+      this.names = named.map(([k]) => k);
+      this.layers = named.map(([, m]) => m);
+    } else {
+      this.layers = args.filter((m): m is Module => m instanceof Module);
+      this.names = this.layers.map((_, i) => String(i));
+    }
+    this.layers.forEach((m, i) => this.registerModule(this.names[i], m));
   }
   forward(x: Tensor): Tensor {
     let y = x;
     this.layers.forEach((m, i) => {
-      y = this.runChild(String(i), m, y);
+      y = this.runChild(this.names[i], m, y);
     });
     return y;
   }

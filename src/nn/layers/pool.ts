@@ -32,3 +32,26 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training, this.#rng); }
 }
+
+/**
+ * Fractional max-pooling (Graham 2014, https://arxiv.org/abs/1412.6071): shrinks H and W by a
+ * non-integer ratio with random (training) or fixed (eval) pooling regions; see
+ * `functional.fractionalMaxPool2d` for the region sequences. Parameter-free. `rng` is public so a test
+ * can re-seed it.
+ * @example new FractionalMaxPool2d({ outputRatio: 1 / Math.SQRT2 }) // 32×32 → 22×22
+ */
+export class FractionalMaxPool2d extends Module {
+  rng: Rng;
+  readonly options: Omit<F.FractionalMaxPoolOptions, "training" | "rng">;
+  constructor({ rng = defaultRng(), ...options }: Omit<F.FractionalMaxPoolOptions, "training">) {
+    super();
+    if ((options.outputSize === undefined) === (options.outputRatio === undefined)) {
+      throw new ValueError("FractionalMaxPool2d: give exactly one of outputSize and outputRatio");
+    }
+    this.rng = rng;
+    this.options = options;
+  }
+  forward(x: Tensor): Tensor {
+    return F.fractionalMaxPool2d(x, { ...this.options, training: this.training, rng: this.rng });
+  }
+}
