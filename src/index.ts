@@ -25,4 +25,5 @@ export * as schedules from "./optim/schedules/index.js";
 export * as data from "./data/index.js";
 export * as train from "./train/index.js";
 export * as models from "./models/index.js";
+export * as tune from "./tune/index.js";
 export const VERSION = "0.1.0";

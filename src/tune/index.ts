@@ -1,0 +1,6 @@
+/** L8: tune — search spaces, samplers (grid, random, coarse-to-fine, GP Bayesian optimization), pruners, benchmarks. */
+export * from "./space.js";
+export * from "./space_json.js";
+export * from "./samplers/index.js";
+export * from "./pruners/index.js";
+export * from "./benchmarks.js";
