@@ -8,9 +8,42 @@
  * noGrad inside its own scope, so the only tensors that survive are parameters and state.
  */
 import { GanglionError, ValueError } from "../core/index.js";
-import { keep, noGrad, scope, type Tensor } from "../tensor/index.js";
+import { enableGrad, isTensor, keep, noGrad, scope, type Tensor } from "../tensor/index.js";
 
 export type ParamState = Record<string, Tensor | number>;
+
+/** Recomputes the loss and its gradients (zeroGrad, forward, backward) and returns the loss. */
+export type Closure = () => Tensor | number;
+
+/** Runs a closure with gradients enabled inside its own scope and returns its loss as a number. */
+export function evalClosure(closure: Closure): number {
+  return enableGrad(() =>
+    scope(() => {
+      const l = closure();
+      return typeof l === "number" ? l : l.item();
+    }),
+  );
+}
+
+/** A value as an error message shows it (JSON where possible, so strings are quoted). */
+export function fmtValue(v: unknown): string {
+  if (typeof v === "number" || typeof v === "bigint") return String(v);
+  if (isTensor(v)) return v.toString();
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** A group is `{ params, options? }`; any other key (e.g. PyTorch's flat `{ params, lr }`) is an error. */
+function checkGroupKeys(name: string, g: object, i: number): void {
+  if (!("params" in g)) throw new ValueError(`${name}: parameter group ${i} has no 'params'`);
+  for (const [k, v] of Object.entries(g)) {
+    if (k === "params" || k === "options") continue;
+    throw new ValueError(`${name}: unknown key '${k}' = ${fmtValue(v)} in parameter group ${i} (a group is { params, options: { ${k}: ... } })`);
+  }
+}
 
 export interface ParamGroupSpec<O> {
   readonly params: Iterable<Tensor>;
@@ -41,11 +74,14 @@ export abstract class Optimizer<O extends object> {
     this.#validate = validate;
     const base = this.#check({ ...defaults, ...overrides });
     const list = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
-    const specs: ParamGroupSpec<O>[] = list.length > 0 && !("params" in (list[0] as object)) ? [{ params: list as Tensor[] }] : (list as ParamGroupSpec<O>[]);
+    if (list.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
+    const specs: ParamGroupSpec<O>[] = isTensor(list[0]) ? [{ params: list as Tensor[] }] : (list as ParamGroupSpec<O>[]);
+    specs.forEach((g, i) => checkGroupKeys(name, g, i));
     this.groups = specs.map((g) => ({ params: [...g.params], options: this.#check({ ...base, ...(g.options ?? {}) }) }));
     const seen = new Set<Tensor>();
     for (const g of this.groups) {
       for (const p of g.params) {
+        if (!isTensor(p)) throw new ValueError(`${name}: a parameter group holds ${String(p)}, not a Tensor`);
         if (seen.has(p)) throw new ValueError(`${name}: parameter ${p.name ?? `#${p.id}`} appears in more than one group`);
         seen.add(p);
       }
@@ -55,9 +91,9 @@ export abstract class Optimizer<O extends object> {
   #check(o: O): O {
     for (const [k, v] of Object.entries(o)) {
       const rule = (this.#validate as Record<string, (v: unknown) => string | null>)[k];
-      if (!rule) throw new ValueError(`${this.name}: unknown option '${k}' (allowed: ${Object.keys(this.#validate).join(", ")})`);
+      if (!rule) throw new ValueError(`${this.name}: unknown option '${k}' = ${fmtValue(v)} (allowed: ${Object.keys(this.#validate).join(", ")})`);
       const err = rule(v);
-      if (err) throw new ValueError(`${this.name}: invalid ${k} ${JSON.stringify(v)}: ${err}`);
+      if (err) throw new ValueError(`${this.name}: invalid ${k} ${fmtValue(v)}: ${err}`);
     }
     return o;
   }
@@ -67,21 +103,33 @@ export abstract class Optimizer<O extends object> {
     for (const g of this.groups) g.options = this.#check({ ...g.options, [key]: value });
   }
 
-  /** One update of every parameter that has a gradient. */
-  step(): void {
+  /**
+   * One update of every parameter that has a gradient. With a closure (PyTorch's `step(closure)`), the
+   * closure runs first, with gradients enabled, and must recompute the loss and its gradients; its loss is
+   * returned as a number.
+   */
+  step(closure?: Closure): number | undefined {
+    const loss = closure ? evalClosure(closure) : undefined;
     noGrad(() =>
       scope(() => {
         for (const g of this.groups) {
           for (const p of g.params) {
             if (!p.grad) continue;
-            let st = this.#state.get(p);
-            if (!st) this.#state.set(p, (st = {}));
+            const st = this.paramState(p);
             this.update(p, p.grad, st, g.options);
             for (const v of Object.values(st)) if (typeof v !== "number") keep(v);
           }
         }
       }),
     );
+    return loss;
+  }
+
+  /** The state of parameter `p` (created empty on first use). */
+  protected paramState(p: Tensor): ParamState {
+    let st = this.#state.get(p);
+    if (!st) this.#state.set(p, (st = {}));
+    return st;
   }
 
   /** Writes `value` into state[key], disposing the previous tensor. */
@@ -142,7 +190,10 @@ export abstract class Optimizer<O extends object> {
   }
 }
 
-export const positive = (v: number): string | null => (v > 0 ? null : "must be > 0");
-export const nonNegative = (v: number): string | null => (v >= 0 ? null : "must be >= 0");
-export const unit = (v: number): string | null => (v >= 0 && v < 1 ? null : "must be in [0, 1)");
+const isNum = (v: unknown): v is number => typeof v === "number" && !Number.isNaN(v);
+export const positive = (v: number): string | null => (isNum(v) && v > 0 ? null : "must be a number > 0");
+export const nonNegative = (v: number): string | null => (isNum(v) && v >= 0 ? null : "must be a number >= 0");
+export const unit = (v: number): string | null => (isNum(v) && v >= 0 && v < 1 ? null : "must be a number in [0, 1)");
+export const unitClosed = (v: number): string | null => (isNum(v) && v >= 0 && v <= 1 ? null : "must be a number in [0, 1]");
+export const positiveInt = (v: number): string | null => (Number.isInteger(v) && v >= 1 ? null : "must be an integer >= 1");
 export const bool = (v: boolean): string | null => (typeof v === "boolean" ? null : "must be a boolean");
