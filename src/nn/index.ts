@@ -2,7 +2,7 @@
  * L5: nn — Module system, layers, functional math, losses. Factories in PyTorch's vocabulary
  * (`nn.conv2d(1, 32, 5, { padding: 2 })`) return layer instances; classes are exported too.
  */
-import type { Pair } from "../core/index.js";
+import type { DType, Pair } from "../core/index.js";
 import { Conv2d, Linear, type Conv2dLayerOptions, type LinearOptions } from "./layers/linear.js";
 import { ELU, Flatten, GELU, Identity, LeakyReLU, Maxout, PReLU, ReLU, Sigmoid, Softmax, Tanh } from "./layers/activation.js";
 import { AdaptiveAvgPool2d, AvgPool2d, Dropout, FractionalMaxPool2d, MaxPool2d, type PoolOptions } from "./layers/pool.js";
@@ -50,7 +50,7 @@ export const tanh = (): Tanh => new Tanh();
 export const leakyRelu = (slope?: number): LeakyReLU => new LeakyReLU(slope);
 export const elu = (alpha?: number): ELU => new ELU(alpha);
 export const gelu = (approximate?: "none" | "tanh"): GELU => new GELU(approximate);
-export const prelu = (numParameters?: number, init?: number): PReLU => new PReLU(numParameters, init);
+export const prelu = (numParameters?: number, init?: number, o?: { dtype?: DType }): PReLU => new PReLU(numParameters, init, o);
 export const maxout = (pieces: number): Maxout => new Maxout(pieces);
 export const softmax = (axis?: number): Softmax => new Softmax(axis);
 export const identity = (): Identity => new Identity();
