@@ -4,6 +4,7 @@
  * one thread). FLOPs = 2 * N * O * HO * WO * C/G * KH * KW for each of the three passes.
  * Run: npx tsx bench/conv.bench.ts [--threads 1,2]
  */
+import { loadavg } from "node:os";
 import { contiguousStrides, Rng, sizeOf } from "../src/core/index.js";
 import type { View } from "../src/backend/backend.js";
 import type { Conv2dAttrs } from "../src/backend/ops.js";
@@ -52,7 +53,7 @@ function bench(be: WasmBackend, l: Layer, rng: Rng): [number, number, number] {
 const arg = process.argv.indexOf("--threads");
 const threadCounts = arg > 0 ? process.argv[arg + 1].split(",").map(Number) : [1, 2];
 const rng = new Rng(0);
-console.log(`conv2d float32, batch ${BATCH}, GFLOP/s`);
+console.log(`conv2d float32, batch ${BATCH}, GFLOP/s (load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 for (const t of threadCounts) {
   const be = new WasmBackend({ threads: t });
   console.log(`\nwasm, ${be.threads} thread(s), relaxed SIMD ${be.relaxedSimd}`);

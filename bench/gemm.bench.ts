@@ -3,6 +3,7 @@
  * threads and for the reference backend's TypeScript gemm. Prints a table; one run, best of `reps`.
  * Run: npx tsx bench/gemm.bench.ts
  */
+import { loadavg } from "node:os";
 import { contiguousStrides, Rng } from "../src/core/index.js";
 import type { View } from "../src/backend/backend.js";
 import { gemm as referenceGemm } from "../src/backend/reference/gemm.js";
@@ -44,7 +45,7 @@ function referenceGflops(N: number, rng: Rng): number {
 const rng = new Rng(0);
 const one = new WasmBackend({ threads: 1 });
 const two = new WasmBackend({ threads: 2 });
-console.log(`gemm float32, GFLOP/s (relaxed SIMD: ${one.relaxedSimd}, wasm threads available: ${two.threads})`);
+console.log(`gemm float32, GFLOP/s (relaxed SIMD: ${one.relaxedSimd}, wasm threads available: ${two.threads}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
 console.log("N      wasm 1T   wasm 2T   reference");
 for (const N of SIZES) {
   const g1 = wasmGflops(one, N, rng), g2 = wasmGflops(two, N, rng), gr = referenceGflops(N, rng);

@@ -22,6 +22,8 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** Upper bound of the linear memory in bytes (default and maximum 4 GiB). */
   readonly maxMemoryBytes?: number;
+  /** Use a shared memory (needed for threads). Default: when SharedArrayBuffer is available. */
+  readonly sharedMemory?: boolean;
 }
 
 class WasmBuffer {
@@ -44,7 +46,6 @@ function defaultThreads(): number {
 export class WasmBackend implements Backend {
   readonly name = "wasm";
   readonly synchronous = true;
-  readonly threads: number;
   readonly relaxedSimd: boolean;
   readonly sharedMemory: boolean;
   readonly #memory: WebAssembly.Memory;
@@ -55,13 +56,13 @@ export class WasmBackend implements Backend {
   readonly #ctx: FastContext;
   #views: Partial<Record<DType, TypedArray>> = {};
 
-  constructor({ threads, maxMemoryBytes = 4 * 2 ** 30 }: WasmBackendOptions = {}) {
+  constructor({ threads, maxMemoryBytes = 4 * 2 ** 30, sharedMemory }: WasmBackendOptions = {}) {
     if (!wasmAvailable()) throw new GanglionError("wasm backend: WebAssembly SIMD is not available in this engine (use the reference backend)");
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
       throw new ValueError(`WasmBackend: threads must be an integer >= 1, got ${threads}`);
     }
     this.relaxedSimd = relaxedSimdAvailable();
-    this.sharedMemory = sharedMemoryAvailable();
+    this.sharedMemory = sharedMemoryAvailable() && sharedMemory !== false;
     const maximumPages = Math.max(2, Math.min(65536, Math.floor(maxMemoryBytes / PAGE)));
     this.#memory = new WebAssembly.Memory({ initial: 16, maximum: maximumPages, shared: this.sharedMemory });
     const module = compileModule({ shared: this.sharedMemory, maximumPages, relaxed: this.relaxedSimd });
@@ -69,7 +70,6 @@ export class WasmBackend implements Backend {
     this.#alloc = new LinearAllocator(this.#memory, CTRL_AT + CTRL_BYTES, () => { this.#views = {}; });
     const want = this.sharedMemory ? (threads ?? defaultThreads()) : 1;
     this.#pool = new ThreadPool(this.#ex, module, this.#memory, CTRL_AT, want);
-    this.threads = this.#pool.threads;
     this.#ctx = {
       ex: this.#ex,
       pool: this.#pool,
@@ -138,6 +138,10 @@ export class WasmBackend implements Backend {
   flushPool(): void {
     this.#alloc.flush();
     this.#counter.pooledBytes = 0;
+  }
+  /** Threads used by GEMM and convolution (1 without shared memory or after `dispose`). */
+  get threads(): number {
+    return this.#pool.threads;
   }
   /** Stops the worker threads (the backend keeps working on one thread). */
   dispose(): void {

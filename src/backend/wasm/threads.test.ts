@@ -31,6 +31,21 @@ describe("wasm threads", () => {
     }
   });
 
+  it("without shared memory: one thread, correct across memory growth; dispose falls back to one thread", () => {
+    const solo = new WasmBackend({ threads: 2, sharedMemory: false });
+    assert.equal(solo.threads, 1);
+    assert.equal(solo.sharedMemory, false);
+    const a = randn(rng, [1, 64, 80]), b = randn(rng, [1, 80, 90]);
+    const want = run(one, "matmul", [a, b], [1, 64, 90], "float32", { transA: false, transB: false });
+    const big = solo.alloc("float32", 8 << 20); // grows (and detaches) the non-shared buffer
+    assertExact("non-shared", run(solo, "matmul", [a, b], [1, 64, 90], "float32", { transA: false, transB: false }), want);
+    solo.free(big);
+    const tmp = new WasmBackend({ threads: 2 });
+    tmp.dispose();
+    assert.equal(tmp.threads, 1);
+    assertExact("after dispose", run(tmp, "matmul", [a, b], [1, 64, 90], "float32", { transA: false, transB: false }), want);
+  });
+
   it("conv2d forward and backward are bit-identical on 1, 2 and 3 threads, large and single-image batches", () => {
     const a: Conv2dAttrs = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
     for (const xs of [[6, 16, 20, 20], [1, 16, 40, 40]]) {

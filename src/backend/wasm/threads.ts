@@ -52,7 +52,7 @@ function workerSource(): { src: string | URL; evalCode: boolean } | undefined {
 }
 
 export class ThreadPool {
-  readonly threads: number;
+  #threads: number;
   readonly #ex: KernelExports;
   readonly #ctrl: Int32Array;
   readonly #args: Uint32Array;
@@ -67,7 +67,7 @@ export class ThreadPool {
     const api = threads > 1 ? nodeWorkerApi() : undefined;
     const source = api ? workerSource() : undefined;
     if (!api || !source) {
-      this.threads = 1;
+      this.#threads = 1;
       return;
     }
     try {
@@ -77,12 +77,17 @@ export class ThreadPool {
         w.unref();
         this.#workers.push(w);
       }
-      this.threads = threads;
+      this.#threads = threads;
     } catch {
       for (const w of this.#workers) void w.terminate();
       this.#workers.length = 0;
-      this.threads = 1;
+      this.#threads = 1;
     }
+  }
+
+  /** Threads taking part in a parallel task (1 after `dispose`). */
+  get threads(): number {
+    return this.#threads;
   }
 
   /** Waits (blocking, at most `timeoutMs`) until every worker has instantiated the module. */
@@ -101,12 +106,13 @@ export class ThreadPool {
   /** Runs `task` with `args` on the pool (or on the main thread alone when `threads` is 1). */
   run<K extends TaskName>(task: K, args: Readonly<Record<string, number>>, threads = this.threads): void {
     const names = TASK_ARGS[task];
-    names.forEach((k, i) => { this.#args[i] = args[k] >>> 0; });
     const id = TASK_IDS.indexOf(task);
     if (this.threads === 1 || threads === 1) {
-      runTask(this.#ex, id, this.#args, 0, 1);
+      // NOTE: not through the control block: without shared memory, a grow detaches its view.
+      runTask(this.#ex, id, Uint32Array.from(names, (k) => args[k] >>> 0), 0, 1);
       return;
     }
+    names.forEach((k, i) => { this.#args[i] = args[k] >>> 0; });
     if (!this.#ready) this.#awaitReady();
     const c = this.#ctrl;
     Atomics.store(c, TASK, id);
@@ -137,5 +143,6 @@ export class ThreadPool {
     Atomics.notify(this.#ctrl, GEN);
     for (const w of this.#workers) void w.terminate();
     this.#workers.length = 0;
+    this.#threads = 1;
   }
 }
