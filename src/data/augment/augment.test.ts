@@ -4,7 +4,7 @@ import { Rng } from "../../core/index.js";
 import { colorJitter, pcaLighting } from "./color.js";
 import { augmentBatch, compose, randomApply } from "./compose.js";
 import { cutout, randomErasing } from "./erase.js";
-import { affine, centerCrop, flipHorizontal, randomAffine, randomCrop, randomHorizontalFlip, randomResizedCrop, randomRotation, randomTranslation } from "./geometric.js";
+import { affine, centerCrop, cropPadded, flipHorizontal, randomAffine, randomCrop, randomHorizontalFlip, randomResizedCrop, randomRotation, randomTranslation } from "./geometric.js";
 import type { ChwImage } from "./types.js";
 
 function ramp(c: number, h: number, w: number): ChwImage {
@@ -41,6 +41,26 @@ test("random crop with pad 0 and full size = identity; with padding it shifts wi
   assert.throws(() => randomCrop({ size: 10 })(img, rng), /randomCrop: crop \[10,10\] is larger than the padded image \[6,7\]/);
   assert.deepEqual(centerCrop(img, [6, 7]).data, img.data);
   assert.deepEqual(centerCrop(img, 2).shape, [3, 2, 2]);
+});
+
+test("cropPadded matches a naive padded crop for every offset and fill", () => {
+  const src = ramp(2, 5, 6);
+  for (const pad of [0, 1, 3]) {
+    for (let y0 = 0; y0 <= 5 + 2 * pad - 4; y0++) {
+      for (let x0 = 0; x0 <= 6 + 2 * pad - 3; x0++) {
+        const out = cropPadded(src, y0, x0, 4, 3, pad, -1);
+        for (let ch = 0; ch < 2; ch++) {
+          for (let y = 0; y < 4; y++) {
+            for (let x = 0; x < 3; x++) {
+              const sy = y0 + y - pad, sx = x0 + x - pad;
+              const want = sy >= 0 && sy < 5 && sx >= 0 && sx < 6 ? src.data[(ch * 5 + sy) * 6 + sx] : -1;
+              assert.equal(out.data[(ch * 4 + y) * 3 + x], want);
+            }
+          }
+        }
+      }
+    }
+  }
 });
 
 test("same seed → same output; another seed → another", () => {

@@ -30,16 +30,17 @@ export function cropPadded(img: ChwImage, y0: number, x0: number, h: number, w: 
   const [c, H, W] = checkImage("crop", img);
   const out = new Float32Array(c * h * w);
   const src = img.data;
+  // Columns x in [xa, xb) read source columns x0 + x - pad inside [0, W); the rest are fill.
+  const xa = Math.min(w, Math.max(0, pad - x0));
+  const xb = Math.max(xa, Math.min(w, W + pad - x0));
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < h; y++) {
       const sy = y0 + y - pad;
       const o = (ch * h + y) * w;
       if (sy < 0 || sy >= H) { out.fill(fill, o, o + w); continue; }
-      const srow = (ch * H + sy) * W;
-      for (let x = 0; x < w; x++) {
-        const sx = x0 + x - pad;
-        out[o + x] = sx >= 0 && sx < W ? src[srow + sx] : fill;
-      }
+      if (fill !== 0) { out.fill(fill, o, o + xa); out.fill(fill, o + xb, o + w); }
+      const s = (ch * H + sy) * W + x0 - pad;
+      for (let x = xa; x < xb; x++) out[o + x] = src[s + x];
     }
   }
   return { data: out, shape: [c, h, w] };
