@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../../core/index.js";
 import { colorJitter, pcaLighting } from "./color.js";
-import { augmentBatch, compose, randomApply } from "./compose.js";
+import { asSampleTransform, augmentBatch, compose, randomApply } from "./compose.js";
 import { cutout, randomErasing } from "./erase.js";
 import { affine, centerCrop, cropPadded, flipHorizontal, randomAffine, randomCrop, randomHorizontalFlip, randomResizedCrop, randomRotation, randomTranslation } from "./geometric.js";
 import type { ChwImage } from "./types.js";
@@ -184,4 +184,12 @@ test("augmentBatch: per-image, seeded, shape-checked", () => {
   let k = 0;
   const varying = (x: ChwImage): ChwImage => centerCrop(x, 2 + (k++ % 2));
   assert.throws(() => augmentBatch(varying, batch, [n, 3, 6, 7], new Rng(0)), /image 1 came out \[3,3,3\] but image 0 came out \[3,2,2\]/);
+});
+
+test("asSampleTransform adapts to the loader's (img, shape, rng) => Float32Array", () => {
+  const t = asSampleTransform(compose([randomCrop({ padding: 1 }), randomHorizontalFlip()]));
+  const out = t(img.data, img.shape, new Rng(10));
+  assert.equal(out.length, img.data.length);
+  assert.deepEqual(t(img.data, img.shape, new Rng(10)), out);
+  assert.throws(() => asSampleTransform(randomCrop({ size: 3 }))(img.data, img.shape, new Rng(0)), /turned an image \[3,6,7\] into \[3,3,3\]/);
 });

@@ -45,3 +45,18 @@ export function augmentBatch(aug: Augmentation, data: Float32Array, shape: reado
   }
   return { data: out ?? new Float32Array(0), shape: [n, outShape[0], outShape[1], outShape[2]] };
 }
+
+/**
+ * Adapts an augmentation to the DataLoader's per-sample transform signature
+ * `(img, shape, rng) => Float32Array`. The augmentation must keep the image shape (give crops a size
+ * equal to the input); a shape change throws, since the loader's sample buffer has a fixed size.
+ */
+export function asSampleTransform(aug: Augmentation): (img: Float32Array, shape: readonly [number, number, number], rng: Rng) => Float32Array {
+  return (img, shape, rng) => {
+    const out = aug({ data: img, shape }, rng);
+    if (out.shape[0] !== shape[0] || out.shape[1] !== shape[1] || out.shape[2] !== shape[2]) {
+      throw new ShapeError(`asSampleTransform: the augmentation turned an image ${fmt(shape)} into ${fmt(out.shape)}; loader transforms must keep the shape`);
+    }
+    return out.data;
+  };
+}

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { Rng } from "../../core/index.js";
 import { fitChannelMean, fitChannelNormalize, fitMeanImage, scale } from "./normalize.js";
 import { chain, preprocessorFromJSON } from "./serialize.js";
-import { channelStats } from "./stats.js";
+import { channelMoments } from "./stats.js";
 
 const shape = [50, 3, 4, 5];
 const rng = new Rng(11);
@@ -42,7 +42,7 @@ test("per-channel mean (VGG) and mean/std: statistics become 0 / 1, any image si
   assert.equal(cm.kind, "channelMean");
   const n = fitChannelNormalize(floats, shape);
   const y = n.apply(floats, shape);
-  const st = channelStats(y.data, 50, 3, 20);
+  const st = channelMoments(y.data, 50, 3, 20);
   for (let c = 0; c < 3; c++) {
     assert.ok(Math.abs(st.mean[c]) < 1e-5);
     assert.ok(Math.abs(st.variance[c] - 1) < 1e-4);
@@ -59,7 +59,7 @@ test("chain: scale then per-channel normalize, serialized as one object", () => 
   const norm = fitChannelNormalize(s.apply(bytes, shape).data, shape);
   const c = chain([s, norm]);
   const y = c.apply(bytes, shape);
-  const st = channelStats(y.data, 50, 3, 20);
+  const st = channelMoments(y.data, 50, 3, 20);
   assert.ok(Math.abs(st.mean[1]) < 1e-5);
   const back = roundTrip(c);
   assert.equal(back.kind, "chain");

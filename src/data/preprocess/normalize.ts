@@ -9,8 +9,8 @@
  * - `channelNormalize`: (x - mean_c) / std_c per channel (the torchvision `Normalize` convention).
  */
 import { ShapeError, ValueError, fmt } from "../../core/index.js";
-import { channelStats, featureMean } from "./stats.js";
-import { type Batch, type Preprocessor, type Samples, checkEpsilon, checkSampleShape, checkSamples, numberArray, positiveIntArray } from "./types.js";
+import { channelMoments, featureMean } from "./stats.js";
+import { type FeatureBatch, type Preprocessor, type Samples, checkEpsilon, checkSampleShape, checkSamples, numberArray, positiveIntArray } from "./types.js";
 
 export interface ScaleState { kind: "scale"; scale: number; offset: number }
 export interface MeanImageState { kind: "meanImage"; sampleShape: number[]; mean: number[] }
@@ -23,13 +23,13 @@ export class Scale implements Preprocessor<ScaleState> {
   constructor(readonly scale: number, readonly offset = 0) {
     if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new ValueError(`scale: scale and offset must be finite, got ${scale}, ${offset}`);
   }
-  apply(data: Samples, shape: readonly number[]): Batch {
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
     checkSamples("scale.apply", data, shape);
     const out = new Float32Array(data.length);
     for (let i = 0; i < data.length; i++) out[i] = data[i] * this.scale + this.offset;
     return { data: out, shape: [...shape] };
   }
-  invert(data: Float32Array, shape: readonly number[]): Batch {
+  invert(data: Float32Array, shape: readonly number[]): FeatureBatch {
     if (this.scale === 0) throw new ValueError("scale.invert: scale 0 is not invertible");
     return new Scale(1 / this.scale, -this.offset / this.scale).apply(data, shape);
   }
@@ -48,14 +48,14 @@ export class MeanImage implements Preprocessor<MeanImageState> {
     const d = sampleShape.reduce((a, b) => a * b, 1);
     if (mean.length !== d) throw new ShapeError(`meanImage: mean has ${mean.length} values, sample shape ${fmt(sampleShape)} needs ${d}`);
   }
-  apply(data: Samples, shape: readonly number[]): Batch {
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
     const [n, d] = checkSamples("meanImage.apply", data, shape);
     checkSampleShape("meanImage.apply", shape, this.sampleShape);
     const out = new Float32Array(n * d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = data[i * d + j] - this.mean[j];
     return { data: out, shape: [...shape] };
   }
-  invert(data: Float32Array, shape: readonly number[]): Batch {
+  invert(data: Float32Array, shape: readonly number[]): FeatureBatch {
     const [n, d] = checkSamples("meanImage.invert", data, shape);
     const out = new Float32Array(n * d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) out[i * d + j] = data[i * d + j] + this.mean[j];
@@ -78,7 +78,7 @@ export class ChannelNormalize implements Preprocessor<ChannelMeanState | Channel
     if (std && std.length !== mean.length) throw new ShapeError(`channelNormalize: ${mean.length} means but ${std.length} stds`);
     if (std?.some((s) => !(s > 0))) throw new ValueError(`channelNormalize: every std must be > 0, got [${Array.from(std).join(", ")}]`);
   }
-  #map(op: string, data: Samples, shape: readonly number[], f: (x: number, m: number, s: number) => number): Batch {
+  #map(op: string, data: Samples, shape: readonly number[], f: (x: number, m: number, s: number) => number): FeatureBatch {
     const [n, d] = checkSamples(op, data, shape);
     const c = this.mean.length;
     if (shape[1] !== c) throw new ShapeError(`${op}: fitted on ${c} channels, got batch ${fmt(shape)} with ${shape[1]} (axis 1)`);
@@ -93,10 +93,10 @@ export class ChannelNormalize implements Preprocessor<ChannelMeanState | Channel
     }
     return { data: out, shape: [...shape] };
   }
-  apply(data: Samples, shape: readonly number[]): Batch {
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
     return this.#map(`${this.kind}.apply`, data, shape, (x, m, s) => (x - m) / s);
   }
-  invert(data: Float32Array, shape: readonly number[]): Batch {
+  invert(data: Float32Array, shape: readonly number[]): FeatureBatch {
     return this.#map(`${this.kind}.invert`, data, shape, (x, m, s) => x * s + m);
   }
   toJSON(): ChannelMeanState | ChannelNormalizeState {
@@ -125,7 +125,7 @@ function channelFit(op: string, data: Samples, shape: readonly number[]): { mean
   const [n, d] = checkSamples(op, data, shape);
   if (n === 0) throw new ValueError(`${op}: no samples to fit on (shape[0] = 0)`);
   const c = shape[1];
-  return channelStats(data, n, c, d / c);
+  return channelMoments(data, n, c, d / c);
 }
 
 /** Fits one mean per channel (axis 1), VGG-style. */

@@ -15,7 +15,7 @@
 import { ShapeError, ValueError, fmt } from "../../core/index.js";
 import { symmetricEigen } from "./eig.js";
 import { type CovarianceOptions, covariance } from "./stats.js";
-import { type Batch, type Preprocessor, type Samples, checkEpsilon, checkSampleShape, checkSamples, numberArray, positiveIntArray } from "./types.js";
+import { type FeatureBatch, type Preprocessor, type Samples, checkEpsilon, checkSampleShape, checkSamples, numberArray, positiveIntArray } from "./types.js";
 
 export interface PcaState {
   kind: "pca";
@@ -56,7 +56,7 @@ export class Pca implements Preprocessor<PcaState> {
     if (components.length !== this.k * d) throw new ShapeError(`pca: components hold ${components.length} values, expected ${this.k}×${d}`);
     if (explainedVarianceRatio.length !== this.k) throw new ShapeError(`pca: ${explainedVarianceRatio.length} explained-variance ratios for ${this.k} components`);
   }
-  apply(data: Samples, shape: readonly number[]): Batch {
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
     const [n, d] = checkSamples("pca.apply", data, shape);
     checkSampleShape("pca.apply", shape, this.sampleShape);
     const out = new Float32Array(n * this.k);
@@ -73,7 +73,7 @@ export class Pca implements Preprocessor<PcaState> {
     return { data: out, shape: [n, this.k] };
   }
   /** Maps [n, k] projections back to [n, ...sampleShape] (the rank-k reconstruction). */
-  invert(data: Float32Array, shape: readonly number[]): Batch {
+  invert(data: Float32Array, shape: readonly number[]): FeatureBatch {
     const [n, k] = checkSamples("pca.invert", data, shape);
     if (k !== this.k || shape.length !== 2) throw new ShapeError(`pca.invert: expected [n, ${this.k}], got ${fmt(shape)}`);
     const d = this.mean.length;
@@ -114,7 +114,7 @@ export class Zca implements Preprocessor<ZcaState> {
     const d = mean.length;
     if (matrix.length !== d * d) throw new ShapeError(`zca: matrix holds ${matrix.length} values, expected ${d}×${d}`);
   }
-  apply(data: Samples, shape: readonly number[]): Batch {
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
     const [n, d] = checkSamples("zca.apply", data, shape);
     checkSampleShape("zca.apply", shape, this.sampleShape);
     const out = new Float32Array(n * d);

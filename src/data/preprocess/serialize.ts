@@ -6,7 +6,7 @@
 import { ValueError } from "../../core/index.js";
 import { ChannelNormalize, type ChannelMeanState, type ChannelNormalizeState, MeanImage, type MeanImageState, Scale, type ScaleState } from "./normalize.js";
 import { Pca, type PcaState, Zca, type ZcaState } from "./pca.js";
-import type { Batch, Preprocessor, Samples } from "./types.js";
+import type { FeatureBatch, Preprocessor, Samples } from "./types.js";
 
 export interface ChainState {
   kind: "chain";
@@ -22,8 +22,8 @@ export type AnyPreprocessor = Scale | MeanImage | ChannelNormalize | Pca | Zca |
 export class Chain implements Preprocessor<ChainState> {
   readonly kind = "chain";
   constructor(readonly steps: readonly AnyPreprocessor[]) {}
-  apply(data: Samples, shape: readonly number[]): Batch {
-    let b: Batch = { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
+  apply(data: Samples, shape: readonly number[]): FeatureBatch {
+    let b: FeatureBatch = { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...shape] };
     for (const s of this.steps) b = s.apply(b.data, b.shape);
     return b;
   }

@@ -17,7 +17,7 @@ export function featureMean(data: Samples, n: number, d: number): Float64Array {
 }
 
 /** Per-channel mean and (population) variance of an [n, c, ...spatial] array. */
-export function channelStats(data: Samples, n: number, c: number, spatial: number): { mean: Float64Array; variance: Float64Array } {
+export function channelMoments(data: Samples, n: number, c: number, spatial: number): { mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(c);
   const variance = new Float64Array(c);
   const count = n * spatial;

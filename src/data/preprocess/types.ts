@@ -9,7 +9,7 @@ import { ShapeError, ValueError, fmt } from "../../core/index.js";
 
 export type Samples = Uint8Array | Float32Array;
 
-export interface Batch {
+export interface FeatureBatch {
   data: Float32Array;
   shape: number[];
 }
@@ -17,7 +17,7 @@ export interface Batch {
 /** A fitted transform. `apply` never modifies its input. */
 export interface Preprocessor<S = unknown> {
   readonly kind: string;
-  apply(data: Samples, shape: readonly number[]): Batch;
+  apply(data: Samples, shape: readonly number[]): FeatureBatch;
   toJSON(): S;
 }
 
