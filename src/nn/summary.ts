@@ -19,6 +19,7 @@
  *   r_out = r_in + (k − 1)·d·j_in,   j_out = j_in·s;
  * elementwise layers (activations, normalization, dropout) leave both unchanged; a Linear after a
  * Flatten sees the whole remaining feature map. Three stacked 3×3 stride-1 convs: 1 → 3 → 5 → 7.
+ * The field is not clipped to the image, so deep layers may report more than the input size.
  *
  * MACs (multiply-adds) count the convolutions and matrix products only: Conv2d = N·Cout·HO·WO·(Cin/groups)·kh·kw,
  * Linear = N·in·out; bias adds, activations and normalization are not counted.
@@ -210,7 +211,7 @@ export function summary(model: Module, inputShape: readonly number[], { batchSiz
       new SummaryRoot(model).forward(x);
     }));
   } catch (e) {
-    if (e instanceof LayerError && e.path.every((p) => p === "")) throw new LayerError([model.typeName], e.layerType, e.cause);
+    if (e instanceof LayerError && e.path.every((p) => p === "")) throw new LayerError(["model"], e.layerType, e.cause);
     throw e;
   } finally {
     setForwardHook(prev);
