@@ -29,7 +29,7 @@ interface Codec {
   readonly size: number;
   /** The ganglion dtype it decodes to. */
   readonly target: DType;
-  /** Decodes `n` elements from `src` (exactly n * size bytes, any alignment). */
+  /** Decodes `n` elements from `src` (exactly n * size bytes, any alignment); the result may alias `src`. */
   decode(src: Uint8Array, n: number, ctx: DecodeContext): TypedArray;
 }
 
@@ -48,11 +48,17 @@ export function swapInPlace(bytes: Uint8Array, size: number): void {
   }
 }
 
-/** An aligned little-endian-to-host copy of `src`: `slice` allocates a fresh, 0-aligned buffer. */
-function hostCopy(src: Uint8Array, size: number): ArrayBuffer {
-  const copy = src.slice();
+/**
+ * Host-order typed array over `src`: a zero-copy view when the host is little-endian and `src` is
+ * aligned, else an aligned (and, on big-endian hosts, byte-swapped) copy. A view aliases the caller's
+ * bytes; that is safe here because tensor creation copies the values into backend storage.
+ * NOTE: the copy is `new Uint8Array(src)`, not `src.slice()`: on a Node Buffer, slice() is a view.
+ */
+function hostArrayOf<T>(src: Uint8Array, size: number, make: (buf: ArrayBufferLike, byteOffset: number, n: number) => T): T {
+  if (HOST_LITTLE_ENDIAN && src.byteOffset % size === 0) return make(src.buffer, src.byteOffset, src.length / size);
+  const copy = new Uint8Array(src);
   if (!HOST_LITTLE_ENDIAN) swapInPlace(copy, size);
-  return copy.buffer;
+  return make(copy.buffer, 0, copy.length / size);
 }
 
 let halfTable: Float32Array | undefined;
@@ -79,8 +85,8 @@ function widen16(src: Uint8Array, n: number, signed: boolean): Int32Array {
 }
 
 const CODECS: { readonly [K in ReadableDType]: Codec } = {
-  F64: { size: 8, target: "float64", decode: (s) => new Float64Array(hostCopy(s, 8)) },
-  F32: { size: 4, target: "float32", decode: (s) => new Float32Array(hostCopy(s, 4)) },
+  F64: { size: 8, target: "float64", decode: (s) => hostArrayOf(s, 8, (b, o, n) => new Float64Array(b, o, n)) },
+  F32: { size: 4, target: "float32", decode: (s) => hostArrayOf(s, 4, (b, o, n) => new Float32Array(b, o, n)) },
   F16: {
     size: 2,
     target: "float32",
@@ -102,7 +108,7 @@ const CODECS: { readonly [K in ReadableDType]: Codec } = {
     },
   },
   I64: { size: 8, target: "int32", decode: decodeInt64 },
-  I32: { size: 4, target: "int32", decode: (s) => new Int32Array(hostCopy(s, 4)) },
+  I32: { size: 4, target: "int32", decode: (s) => hostArrayOf(s, 4, (b, o, n) => new Int32Array(b, o, n)) },
   I16: { size: 2, target: "int32", decode: (s, n) => widen16(s, n, true) },
   I8: { size: 1, target: "int32", decode: (s, n) => Int32Array.from(new Int8Array(s.buffer, s.byteOffset, n)) },
   U8: { size: 1, target: "int32", decode: (s, n) => Int32Array.from(s.subarray(0, n)) },

@@ -208,7 +208,7 @@ export function encodeSafetensors(tensors: Readonly<Record<string, HostTensor>>,
   }
   // NOTE: built by hand, not JSON.stringify(object): JS objects put integer-like keys ("0", "12") first,
   // which would break the sorted order for a tensor named "0".
-  const parts = Object.keys(metadata).length ? [`${JSON.stringify(METADATA_KEY)}:${JSON.stringify(sortedRecord(metadata))}`] : [];
+  const parts = Object.keys(metadata).length ? [`${JSON.stringify(METADATA_KEY)}:${sortedRecord(metadata)}`] : [];
   for (const n of names) {
     const t = tensors[n];
     parts.push(`${JSON.stringify(n)}:${JSON.stringify({ dtype: writableDType(t.dtype), shape: t.shape, data_offsets: offsets.get(n) })}`);
@@ -227,6 +227,7 @@ export function encodeSafetensors(tensors: Readonly<Record<string, HostTensor>>,
   return out;
 }
 
+/** JSON text of a string record with its keys in sorted order. */
 function sortedRecord(r: Readonly<Record<string, string>>): string {
   return `{${Object.keys(r).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(r[k])}`).join(",")}}`;
 }

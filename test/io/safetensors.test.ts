@@ -35,6 +35,10 @@ test("round trip keeps dtype, shape and values of all four ganglion dtypes", () 
     assert.deepEqual(r.shape, t.shape, k);
     assert.deepEqual(Array.from(r.dataSync()), Array.from(t.dataSync()), k);
   }
+  // Aligned data is decoded through zero-copy views; the tensors must still own their values.
+  bytes.fill(0xff, bytes.length - 64);
+  assert.deepEqual(Array.from(tensors.w.dataSync()), Array.from(src.w.dataSync()));
+  assert.deepEqual(Array.from(tensors.d.dataSync()), Array.from(src.d.dataSync()));
 });
 
 test("writes sorted keys, a space-padded header of 8n bytes, and aligned data (largest elements first)", () => {
