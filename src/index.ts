@@ -4,10 +4,13 @@
  */
 import { registerBackend } from "./backend/index.js";
 import { ReferenceBackend } from "./backend/reference/index.js";
+import { WasmBackend, wasmAvailable } from "./backend/wasm/index.js";
 import { backward } from "./autograd/index.js";
 import { installBackward } from "./tensor/index.js";
 
 registerBackend("reference", () => new ReferenceBackend(), 0);
+// The Wasm SIMD backend is the default wherever WebAssembly SIMD exists (threads when memory can be shared).
+if (wasmAvailable()) registerBackend("wasm", () => new WasmBackend(), 10);
 installBackward(backward);
 
 export * from "./core/index.js";

@@ -2,3 +2,5 @@
 export * from "./sources/index.js";
 export * from "./dataset.js";
 export * from "./loader.js";
+export * from "./preprocess/index.js";
+export * from "./augment/index.js";

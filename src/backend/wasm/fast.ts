@@ -180,7 +180,8 @@ function unaryFast(op: EwUnary): Fast<UnaryOp> {
 
 /** Same-dtype strided copy of 4-byte elements (making inputs contiguous, transposes). */
 const copy: Fast<"copy"> = (c, [x], out) => {
-  if (x.dtype !== out.dtype || x.dtype === "bool") return false;
+  // NOTE: 4-byte element types only; float64 and bool take the reference path.
+  if (x.dtype !== out.dtype || (x.dtype !== "float32" && x.dtype !== "int32")) return false;
   if (sizeOf(out.shape) === 0) return true;
   const { strides } = collapse(out.shape, [out.strides, x.strides]);
   const sx = strides[1][strides[1].length - 1] * 4;
@@ -189,7 +190,7 @@ const copy: Fast<"copy"> = (c, [x], out) => {
 };
 
 const fill: Fast<"fill"> = (c, _ins, out, { value }) => {
-  if (out.dtype === "bool") return false;
+  if (out.dtype !== "float32" && out.dtype !== "int32") return false;
   const n = sizeOf(out.shape);
   const bits = out.dtype === "float32" ? new Int32Array(new Float32Array([value]).buffer)[0] : value | 0;
   if (bits === 0) c.ex.fill_bytes(addr(out), 0, n * 4);
