@@ -29,4 +29,5 @@ export * as data from "./data/index.js";
 export * as train from "./train/index.js";
 export * as models from "./models/index.js";
 export * as tune from "./tune/index.js";
+export * as io from "./io/index.js";
 export const VERSION = "0.1.0";
