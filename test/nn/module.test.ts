@@ -234,3 +234,28 @@ describe("module utilities", () => {
     }
   });
 });
+
+describe("memory", () => {
+  it("training steps through every kind of layer, and summary(), leave the live-tensor count flat", () => {
+    const m = nn.sequential({
+      features: nn.sequential(
+        nn.conv2d(2, 4, 3, { padding: 1 }), nn.batchNorm2d(4), nn.prelu(4), nn.fractionalMaxPool2d({ outputRatio: 0.7 }),
+        nn.residual(nn.sequential(nn.conv2d(4, 4, 3, { padding: 1 }), nn.stochasticDepth(0.3))), nn.maxPool2d(2), nn.layerNorm([4, 2, 2]),
+      ),
+      classifier: nn.sequential(nn.flatten(), nn.dropout(0.2), nn.dropConnect(nn.linear(16, 6), 0.3), nn.maxout(2), nn.gelu(), nn.linear(3, 2)),
+    });
+    const step = (): void => g.scope(() => {
+      const x = g.randn([3, 2, 6, 6], { rng: new g.Rng(1) });
+      nn.crossEntropy(m.forward(x), g.fromArray(new Int32Array([0, 1, 1]), [3], { dtype: "int32" })).backward();
+      for (const p of m.parameters()) {
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    });
+    step();
+    const before = g.memory().liveTensors;
+    for (let i = 0; i < 5; i++) step();
+    nn.summary(m, [2, 6, 6]);
+    assert.equal(g.memory().liveTensors, before);
+  });
+});
