@@ -1,0 +1,104 @@
+/**
+ * Reading per-layer statistics (check 5) the way CS231n's lecture on babysitting does: dead ReLUs
+ * ("as much as 40% of your network can be dead"), saturated tanh/sigmoid units (no gradient flows),
+ * parameters no gradient reaches, activations that collapse or explode with depth (initialization), and
+ * the update/weight ratio ‖Δθ‖/‖θ‖ ≈ 1e-3 (https://cs231n.github.io/neural-networks-3/#ratio) — far
+ * below: learning rate too low; far above: too high. Adam-family optimizers run closer to 1e-2 on small
+ * CNNs, so the healthy band here is wide: [1e-4, 1e-1).
+ */
+import type { LayerStatsEvent } from "../events.js";
+import type { CheckResult, CheckStatus } from "./types.js";
+
+export interface LayerDiagnosisOptions {
+  /** Parameters whose update ratio is judged (weight matrices/filters); default: every parameter entry. */
+  readonly weightNames?: ReadonlySet<string>;
+  readonly deadWarn?: number;
+  readonly deadFail?: number;
+  readonly saturationWarn?: number;
+  /** Healthy band of the median update ratio (default [1e-4, 1e-1)); fail below 1e-6 or at 1 and above. */
+  readonly ratioLow?: number;
+  readonly ratioHigh?: number;
+}
+
+function median(v: number[]): number {
+  if (!v.length) return NaN;
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}
+
+/** One verdict over the recorded events (the latest for activations, all but step 1 for update ratios). */
+export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerDiagnosisOptions = {}): CheckResult {
+  const { deadWarn = 0.4, deadFail = 0.9, saturationWarn = 0.25, ratioLow = 1e-4, ratioHigh = 1e-1 } = o;
+  if (!events.length) return { name: "layer-stats", status: "warn", numbers: { events: 0 }, advice: "No layer statistics were recorded (training ran no steps)." };
+  const last = events[events.length - 1];
+  const notes: string[] = [];
+  let status: CheckStatus = "pass";
+  const raise = (s: CheckStatus): void => {
+    if (s === "fail" || (s === "warn" && status === "pass")) status = s;
+  };
+  const acts = last.layers.filter((l) => l.gradNorm === undefined);
+  const params = last.layers.filter((l) => l.gradNorm !== undefined);
+  const numbers: Record<string, number> = { events: events.length, step: last.step };
+
+  const nonFinite = last.layers.find((l) => ![l.mean, l.std, l.gradNorm ?? 0, l.updateRatio ?? 0].every(Number.isFinite));
+  if (nonFinite) {
+    raise("fail");
+    notes.push(`${nonFinite.name} has non-finite statistics: training diverged (lower the learning rate).`);
+  }
+  const dead = acts.filter((l) => l.deadFraction !== undefined).sort((a, b) => b.deadFraction! - a.deadFraction!)[0];
+  if (dead) {
+    numbers.maxDeadFraction = dead.deadFraction!;
+    if (dead.deadFraction! >= deadWarn) {
+      raise(dead.deadFraction! >= deadFail ? "fail" : "warn");
+      notes.push(`${(100 * dead.deadFraction!).toFixed(0)}% of the units of ${dead.name} never fire (dead ReLUs): usually a too-high learning rate knocked them out, or a bad init/bias. Lower the learning rate, or try leaky ReLU.`);
+    }
+  }
+  const sat = acts.filter((l) => l.saturatedFraction !== undefined).sort((a, b) => b.saturatedFraction! - a.saturatedFraction!)[0];
+  if (sat) {
+    numbers.maxSaturatedFraction = sat.saturatedFraction!;
+    if (sat.saturatedFraction! >= saturationWarn) {
+      raise("warn");
+      notes.push(`${(100 * sat.saturatedFraction!).toFixed(0)}% of ${sat.name}'s outputs are saturated, so almost no gradient flows through them: the pre-activations are too large — smaller initial weights (Xavier), batch norm, or ReLU.`);
+    }
+  }
+  const stds = acts.map((l) => l.std).filter(Number.isFinite);
+  if (stds.length) {
+    numbers.minActivationStd = Math.min(...stds);
+    numbers.maxActivationStd = Math.max(...stds);
+    const tiny = acts.find((l) => l.std < 1e-6);
+    const huge = acts.find((l) => l.std > 100);
+    if (tiny) {
+      raise("warn");
+      notes.push(`Activations collapse to zero at ${tiny.name} (std ${tiny.std.toExponential(1)}): the signal vanishes with depth — the weights are too small (or zero); use Kaiming/Xavier init.`);
+    }
+    if (huge) {
+      raise("warn");
+      notes.push(`Activations explode at ${huge.name} (std ${huge.std.toExponential(1)}): the weights are too large; use Kaiming/Xavier init or batch norm.`);
+    }
+  }
+  const noGrad = params.filter((l) => events.every((e) => (e.layers.find((k) => k.name === l.name)?.gradNorm ?? 0) === 0));
+  if (noGrad.length) {
+    raise("warn");
+    notes.push(`No gradient reaches ${noGrad.map((l) => l.name).join(", ")}: frozen, disconnected from the loss, or behind dead units/zero weights.`);
+  }
+  numbers.maxGradNorm = Math.max(0, ...params.map((l) => l.gradNorm ?? 0).filter(Number.isFinite));
+  const judged = events.length > 1 ? events.filter((e) => e.step > 1) : events;
+  const ratios = judged.flatMap((e) => e.layers.filter((l) => l.updateRatio !== undefined && (!o.weightNames || o.weightNames.has(l.name))).map((l) => l.updateRatio!));
+  const r = median(ratios);
+  if (Number.isFinite(r)) {
+    numbers.medianUpdateRatio = r;
+    if (r >= ratioHigh) {
+      raise(r >= 1 ? "fail" : "warn");
+      notes.push(`The update/weight ratio is ${r.toExponential(1)} (healthy ≈ 1e-3, up to ~1e-2 with Adam): each step changes the weights by ${r >= 1 ? "more than their own size" : "a large fraction of their size"} — the learning rate is too high.`);
+    } else if (r < ratioLow) {
+      raise(r < 1e-6 ? "fail" : "warn");
+      notes.push(`The update/weight ratio is ${r.toExponential(1)} (healthy ≈ 1e-3): the weights barely move — the learning rate is too low.`);
+    }
+  } else if (!nonFinite && ratios.length) {
+    raise("fail");
+    notes.push("The update/weight ratio is not finite: the weights blew up (learning rate too high).");
+  }
+  if (!notes.length) notes.push(`Layer statistics look healthy: no dead or saturated layers, gradients reach every parameter, update/weight ratio ${Number.isFinite(r) ? r.toExponential(1) : "n/a"} (≈ 1e-3–1e-2 is healthy).`);
+  return { name: "layer-stats", status, numbers, advice: notes.join(" ") };
+}

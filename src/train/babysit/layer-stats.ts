@@ -1,0 +1,188 @@
+/**
+ * Check 5 — per-layer statistics every N steps (CS231n, "Activation / Gradient distributions per layer"
+ * and "Ratio of weights:updates", https://cs231n.github.io/neural-networks-3/#ratio): activation mean,
+ * std and a histogram over fixed edges; the dead-ReLU fraction (units never positive over the batch);
+ * tanh/sigmoid saturation (|tanh| > 0.99, sigmoid < 0.01 or > 0.99); per-parameter gradient norms and the
+ * update/weight ratio ‖Δθ‖/‖θ‖ — around 1e-3 is healthy, far below means the learning rate is too low,
+ * far above too high. Emitted as LayerStatsEvents. Only steps that are due read anything back, so
+ * every 50–100 steps the cost is a host copy of one batch's activations.
+ */
+import type { Tensor } from "../../tensor/index.js";
+import { setBackwardHooks, type BackwardHooks } from "../../autograd/index.js";
+import { setForwardHook, type ForwardHook, type Module } from "../../nn/index.js";
+import type { LayerStatsEvent } from "../events.js";
+import type { FitPosition } from "../fit.js";
+import { isWeightMatrix, parameterNames } from "./state.js";
+import { diagnoseLayerStats, type LayerDiagnosisOptions } from "./layer-diagnosis.js";
+import type { CheckResult } from "./types.js";
+
+export type LayerStat = LayerStatsEvent["layers"][number];
+
+export interface LayerStatsOptions {
+  /** Emit at step 1 and every `every` optimizer steps (default 50). */
+  readonly every?: number;
+  /** Where events go (fit's onEvent, a run log). Events are also kept in `monitor.events`. */
+  readonly emit?: (e: LayerStatsEvent) => void;
+  /** Histogram bin edges (fixed, so histograms compare across steps); values outside go to the end bins. */
+  readonly edges?: readonly number[];
+}
+
+export interface LayerStatsMonitor {
+  readonly onStep: (pos: FitPosition, loss: number) => void;
+  readonly events: readonly LayerStatsEvent[];
+  /** The recorded events read as a check (update ratios judged on weight matrices/filters). */
+  result(o?: LayerDiagnosisOptions): CheckResult;
+  dispose(): void;
+}
+
+/** −4 … 4 in steps of 0.5. */
+export const DEFAULT_EDGES: readonly number[] = Array.from({ length: 17 }, (_, i) => -4 + i * 0.5);
+
+function histogram(d: ArrayLike<number>, edges: readonly number[]): number[] {
+  const bins = edges.length - 1;
+  const counts = new Array<number>(bins).fill(0);
+  const lo = edges[0], hi = edges[bins];
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (Number.isNaN(v)) continue;
+    let b: number;
+    if (v <= lo) b = 0;
+    else if (v >= hi) b = bins - 1;
+    else {
+      let a = 0, z = bins;
+      while (z - a > 1) {
+        const m = (a + z) >> 1;
+        if (v >= edges[m]) a = m;
+        else z = m;
+      }
+      b = a;
+    }
+    counts[b]++;
+  }
+  return counts;
+}
+
+function meanStd(d: ArrayLike<number>): { mean: number; std: number } {
+  let s = 0, s2 = 0;
+  for (let i = 0; i < d.length; i++) s += d[i];
+  const mean = d.length ? s / d.length : NaN;
+  for (let i = 0; i < d.length; i++) s2 += (d[i] - mean) * (d[i] - mean);
+  return { mean, std: d.length ? Math.sqrt(s2 / d.length) : NaN };
+}
+
+/** Fraction of units (channels of [N,C,…], features of [N,F]) that are never positive over the batch. */
+export function deadFraction(d: ArrayLike<number>, shape: readonly number[]): number {
+  if (shape.length < 2) return NaN;
+  const [n, c] = shape;
+  const inner = shape.slice(2).reduce((a, b) => a * b, 1);
+  let dead = 0;
+  for (let ch = 0; ch < c; ch++) {
+    let alive = false;
+    for (let i = 0; i < n && !alive; i++) {
+      const base = (i * c + ch) * inner;
+      for (let k = 0; k < inner; k++) if (d[base + k] > 0) { alive = true; break; }
+    }
+    if (!alive) dead++;
+  }
+  return dead / c;
+}
+
+/** Fraction of saturated outputs: |y| > 0.99 for tanh, y < 0.01 or y > 0.99 for sigmoid. */
+export function saturatedFraction(d: ArrayLike<number>, kind: "tanh" | "sigmoid"): number {
+  let k = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (kind === "tanh" ? Math.abs(v) > 0.99 : v < 0.01 || v > 0.99) k++;
+  }
+  return d.length ? k / d.length : NaN;
+}
+
+/** Statistics of one activation tensor (layer output). */
+export function activationStat(name: string, typeName: string, out: Tensor, edges: readonly number[]): LayerStat {
+  const d = out.dataSync();
+  const { mean, std } = meanStd(d);
+  const kind = typeName === "Tanh" ? "tanh" : typeName === "Sigmoid" ? "sigmoid" : undefined;
+  return {
+    name, mean, std,
+    ...(typeName === "ReLU" ? { deadFraction: deadFraction(d, out.shape) } : {}),
+    ...(kind ? { saturatedFraction: saturatedFraction(d, kind) } : {}),
+    histogram: { edges: [...edges], counts: histogram(d, edges) },
+  };
+}
+
+function norm(a: ArrayLike<number>, b?: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = b ? a[i] - b[i] : a[i];
+    s += v * v;
+  }
+  return Math.sqrt(s);
+}
+
+/**
+ * Installs forward/backward hooks that record one batch's statistics on due steps. Activation entries
+ * are named `path (Type)`; parameter entries by their dotted name, with the weights' mean/std,
+ * `gradNorm` and `updateRatio`.
+ */
+export function layerStatsMonitor(model: Module, { every = 50, emit, edges = DEFAULT_EDGES }: LayerStatsOptions = {}): LayerStatsMonitor {
+  if (!(Number.isInteger(every) && every >= 1)) throw new RangeError(`layerStatsMonitor: every must be an integer >= 1, got ${every}`);
+  const names = parameterNames(model);
+  const ours = new Set([...model.namedModules()].map(([, m]) => m));
+  const events: LayerStatsEvent[] = [];
+  let acts = new Map<string, LayerStat>();
+  let grads = new Map<Tensor, Float64Array>();
+  let before: Map<Tensor, Float32Array> | null = null;
+  const due = (s: number): boolean => s === 1 || s % every === 0;
+  const arm = (): void => {
+    acts = new Map();
+    grads = new Map();
+    before = new Map([...names.keys()].map((p) => [p, Float32Array.from(p.dataSync())]));
+  };
+  const forward: ForwardHook = (path, m, out, input) => {
+    prevForward?.(path, m, out, input);
+    if (!before || !model.training || !ours.has(m)) return;
+    const key = `${path} (${m.typeName})`;
+    if (!acts.has(key)) acts.set(key, activationStat(key, m.typeName, out, edges));
+  };
+  const prevForward = setForwardHook(forward);
+  const hooks: BackwardHooks = {
+    onLeafGrad: (leaf, grad) => {
+      prevBackward.onLeafGrad?.(leaf, grad);
+      if (!before || !names.has(leaf)) return;
+      const g = grad.dataSync();
+      let acc = grads.get(leaf);
+      if (!acc) grads.set(leaf, (acc = new Float64Array(leaf.size)));
+      if (g.length === acc.length) for (let i = 0; i < g.length; i++) acc[i] += g[i];
+    },
+  };
+  const prevBackward = setBackwardHooks(hooks);
+  const onStep = (pos: FitPosition): void => {
+    if (before) {
+      const layers: LayerStat[] = [...acts.values()];
+      for (const [p, name] of names) {
+        const now = p.dataSync();
+        const old = before.get(p);
+        const { mean, std } = meanStd(now);
+        const g = grads.get(p);
+        const w = old ? norm(old) : NaN;
+        layers.push({ name, mean, std, gradNorm: g ? norm(g) : 0, updateRatio: old && w > 0 ? norm(now, old) / w : undefined });
+      }
+      const e: LayerStatsEvent = { type: "layerStats", step: pos.step, layers };
+      events.push(e);
+      emit?.(e);
+      before = null;
+    }
+    if (due(pos.step + 1)) arm();
+  };
+  arm();
+  return {
+    onStep,
+    events,
+    result: (opts = {}) => diagnoseLayerStats(events, { weightNames: new Set([...names].filter(([p]) => isWeightMatrix(p)).map(([, n]) => n)), ...opts }),
+    dispose(): void {
+      setForwardHook(prevForward);
+      setBackwardHooks(prevBackward);
+      before = null;
+    },
+  };
+}

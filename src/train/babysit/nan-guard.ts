@@ -1,0 +1,185 @@
+/**
+ * Check 4 — NaN/Inf guard. A non-finite value anywhere poisons every weight within a step, so the guard
+ * watches three places and names the first culprit (CS231n: "loss exploding / NaN: learning rate too
+ * high"; PyTorch's `detect_anomaly` does the backward half):
+ *   - forward: the first layer (dotted path, via the module forward hook) whose output is non-finite —
+ *     or whose input already was (bad data);
+ *   - backward: the first parameter (dotted name, via the engine's leaf-gradient hook) whose gradient is
+ *     non-finite;
+ *   - after the update: the first parameter whose new value is non-finite (the step itself overflowed).
+ * Plug `guard.onStep` into fit's onStep: it returns "stop" on the first finding. With `keepLastGood`,
+ * the guard keeps a copy of the last finite state so the caller can checkpoint or restore it.
+ */
+import { keep, noGrad, type Tensor } from "../../tensor/index.js";
+import { setBackwardHooks, type BackwardHooks } from "../../autograd/index.js";
+import { setForwardHook, type ForwardHook, type Module } from "../../nn/index.js";
+import type { FitPosition } from "../fit.js";
+import { firstNonFinite, parameterNames } from "./state.js";
+import type { CheckResult } from "./types.js";
+
+export type NanWhere = "input" | "forward" | "backward" | "update" | "loss";
+
+export interface NanFinding {
+  readonly where: NanWhere;
+  /** Layer path (input/forward), parameter name (backward/update) or "loss". */
+  readonly name: string;
+  /** Layer type for forward/input findings. */
+  readonly layerType?: string;
+  /** The optimizer step during which it happened (1-based, as fit's onStep counts). */
+  readonly step: number;
+  /** What the first bad value was (NaN, Infinity, -Infinity). */
+  readonly value: number;
+  /** Non-finite parameters of that layer (forward findings): the weights themselves blew up. */
+  readonly badWeights?: readonly string[];
+}
+
+export interface NanGuardOptions {
+  /** Check every k-th step only (default 1: every step). Checks read the tensors back to the host. */
+  readonly every?: number;
+  /** Keep a copy of the last finite state (parameters and buffers) for checkpointing/restoring. */
+  readonly keepLastGood?: boolean;
+}
+
+export interface NanGuard {
+  /** For fit's onStep: returns "stop" once something non-finite was seen. */
+  readonly onStep: (pos: FitPosition, loss: number) => void | "stop";
+  /** The first finding, or null. */
+  readonly finding: NanFinding | null;
+  /** Step of the last state known to be finite (0 before training). */
+  readonly lastGoodStep: number;
+  /** The last finite state by dotted name (with keepLastGood), or null. */
+  readonly lastGoodState: Readonly<Record<string, Tensor>> | null;
+  /** Loads the last good state back into the model (needs keepLastGood). */
+  restoreLastGood(): boolean;
+  /** The guard as a check result. */
+  result(): CheckResult;
+  /** Removes the hooks and frees the kept state. */
+  dispose(): void;
+}
+
+function firstBad(t: Tensor): number {
+  if (t.dtype !== "float32" && t.dtype !== "float64") return -1;
+  const d = t.dataSync();
+  const i = firstNonFinite(d);
+  return i < 0 ? -1 : i;
+}
+function badValue(t: Tensor): number {
+  const d = t.dataSync();
+  const i = firstNonFinite(d);
+  return i < 0 ? 0 : d[i];
+}
+
+/** Installs the hooks on `model`; call dispose() when training ends. */
+export function nanGuard(model: Module, { every = 1, keepLastGood = false }: NanGuardOptions = {}): NanGuard {
+  const names = parameterNames(model);
+  const ours = new Set([...model.namedModules()].map(([, m]) => m));
+  const paramsOf = new Map([...model.namedModules()].map(([path, m]) => [m, [...m.namedParameters(path)]] as const));
+  let finding: NanFinding | null = null;
+  let step = 0;
+  let lastGoodStep = 0;
+  let lastGood: Record<string, Tensor> | null = null;
+  const due = (): boolean => (step + 1) % every === 0;
+  const record = (f: Omit<NanFinding, "step">): void => {
+    if (!finding) finding = { ...f, step: step + 1 };
+  };
+  const saveGood = (): void => {
+    if (!keepLastGood) return;
+    noGrad(() => {
+      const sd = model.stateDict();
+      if (!lastGood) lastGood = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, keep(t.clone())]));
+      else for (const [k, t] of Object.entries(sd)) lastGood[k].assign(t);
+    });
+  };
+  saveGood();
+
+  const forward: ForwardHook = (path, m, out, input) => {
+    prevForward?.(path, m, out, input);
+    if (finding || !ours.has(m) || !due()) return;
+    if (firstBad(input) >= 0) {
+      record({ where: "input", name: path, layerType: m.typeName, value: badValue(input) });
+      return;
+    }
+    if (firstBad(out) < 0) return;
+    const badWeights = (paramsOf.get(m) ?? []).filter(([, p]) => firstBad(p) >= 0).map(([n]) => n);
+    record({ where: "forward", name: path, layerType: m.typeName, value: badValue(out), badWeights });
+  };
+  const prevForward = setForwardHook(forward);
+  const hooks: BackwardHooks = {
+    onLeafGrad: (leaf, grad) => {
+      prevBackward.onLeafGrad?.(leaf, grad);
+      const name = names.get(leaf);
+      if (finding || name === undefined || !due()) return;
+      if (firstBad(grad) >= 0) record({ where: "backward", name, value: badValue(grad) });
+    },
+  };
+  const prevBackward = setBackwardHooks(hooks);
+
+  const onStep = (pos: FitPosition, loss: number): void | "stop" => {
+    const wasDue = due();
+    step = pos.step - 1;
+    if (!finding && wasDue) {
+      for (const [p, name] of names) {
+        if (firstBad(p) >= 0) {
+          record({ where: "update", name, value: badValue(p) });
+          break;
+        }
+      }
+    }
+    if (!finding && !Number.isFinite(loss)) record({ where: "loss", name: "loss", value: loss });
+    step = pos.step;
+    if (finding) return "stop";
+    if (wasDue) {
+      lastGoodStep = pos.step;
+      saveGood();
+    }
+  };
+
+  return {
+    onStep,
+    get finding() { return finding; },
+    get lastGoodStep() { return lastGoodStep; },
+    get lastGoodState() { return lastGood; },
+    restoreLastGood(): boolean {
+      if (!lastGood) return false;
+      model.loadStateDict(lastGood);
+      return true;
+    },
+    result: () => nanGuardResult(finding, lastGoodStep),
+    dispose(): void {
+      setForwardHook(prevForward);
+      setBackwardHooks(prevBackward);
+      if (lastGood) for (const t of Object.values(lastGood)) t.dispose();
+      lastGood = null;
+    },
+  };
+}
+
+/** A finding in words: where, what, and what to do. */
+export function nanGuardResult(f: NanFinding | null, lastGoodStep: number): CheckResult {
+  if (!f) return { name: "nan-guard", status: "pass", numbers: { lastGoodStep }, advice: "No NaN or Inf appeared in activations, gradients or weights." };
+  const numbers = { step: f.step, lastGoodStep, value: f.value };
+  const what = `${f.value}`;
+  let advice: string;
+  switch (f.where) {
+    case "input":
+      advice = `The input of layer ${f.name} (${f.layerType}) contained ${what} at step ${f.step}: the data has non-finite values — check loading and normalization (a std of 0 divides by zero).`;
+      break;
+    case "forward":
+      advice = f.badWeights?.length
+        ? `Layer ${f.name} (${f.layerType}) produced ${what} at step ${f.step} because its weights ${f.badWeights.join(", ")} are no longer finite: the updates blew them up — the learning rate is too high (lower it 10×, or clip gradients).`
+        : `Layer ${f.name} (${f.layerType}) produced ${what} at step ${f.step} from finite inputs and weights: it overflows — activations too large (too-large init or learning rate), or an unsafe op in it (log of 0, division by 0, exp of a big number).`;
+      break;
+    case "backward":
+      advice = `The gradient of ${f.name} became ${what} at step ${f.step} while the forward pass was finite: a backward overflow — the loss or activations are too large (learning rate too high), or an op with an unbounded derivative (sqrt/log near 0).`;
+      break;
+    case "update":
+      advice = `The update at step ${f.step} made ${f.name} ${what} although its gradient was finite: the step size is too large — lower the learning rate, or clip gradients.`;
+      break;
+    case "loss":
+      advice = `The loss became ${what} at step ${f.step} while every layer's output was finite: the loss function overflows (log of 0 probability — compute it from logits, e.g. crossEntropy).`;
+      break;
+    default:
+      advice = `unknown finding ${f.where satisfies never}`;
+  }
+  return { name: "nan-guard", status: "fail", numbers, advice: `Training stopped. ${advice} Last good state: step ${lastGoodStep}.` };
+}
