@@ -20,7 +20,14 @@
  */
 import { ValueError } from "../core/index.js";
 import { noGrad, scope, type Tensor } from "../tensor/index.js";
-import { fmtValue, type Optimizer } from "./optimizer.js";
+import { fmtValue } from "./optimizer.js";
+
+/** What accumulateAndStep needs of an optimizer (every Optimizer has it). */
+export interface Steppable {
+  readonly groups: ReadonlyArray<{ readonly params: readonly Tensor[] }>;
+  step(): unknown;
+  zeroGrad(): void;
+}
 
 /** Multiplies every existing gradient by `factor` in place. */
 export function scaleGrads(params: Iterable<Tensor>, factor: number): void {
@@ -38,7 +45,7 @@ export function scaleGrads(params: Iterable<Tensor>, factor: number): void {
  * its activations are freed before the next); then grads ← grads/k, `opt.step()`, `opt.zeroGrad()`.
  * Gradients present on entry are included (normally there are none). Returns the mean micro-batch loss.
  */
-export function accumulateAndStep<O extends object>(opt: Optimizer<O>, k: number, microBatchLoss: (i: number) => Tensor): number {
+export function accumulateAndStep(opt: Steppable, k: number, microBatchLoss: (i: number) => Tensor): number {
   if (!(Number.isInteger(k) && k >= 1)) throw new ValueError(`accumulateAndStep: invalid k ${fmtValue(k)}: must be an integer >= 1`);
   let total = 0;
   for (let i = 0; i < k; i++) {

@@ -7,5 +7,5 @@ export { RMSprop, rmsprop, type RmspropOptions } from "./rmsprop.js";
 export { LBFGS, lbfgs, type LbfgsOptions, type LineSearch } from "./lbfgs.js";
 export { cubicInterpolate, strongWolfe, type LineObjective, type LineSearchResult, type StrongWolfeOptions } from "./linesearch.js";
 export { l1Penalty, elasticNet, paramGroupsNoDecay, clipGradNorm, clipGradValue, checkFiniteGrads, NonFiniteGradError } from "./regularize.js";
-export { scaleGrads, accumulateAndStep } from "./accumulate.js";
+export { scaleGrads, accumulateAndStep, type Steppable } from "./accumulate.js";
 export { AveragedModel, ema, polyak, recomputeBatchNormStats, type AverageMode, type AverageOptions } from "./average.js";
