@@ -1,0 +1,48 @@
+/**
+ * The heartbeat thread (see runner_heartbeat.ts): opens its own connection to the study storage and
+ * refreshes the heartbeat of the trial the main thread is running, every `intervalMs`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { openStorage } from "./storage/index.js";
+import type { Lease } from "./storage/types.js";
+import type { FromThread, ToThread } from "./runner_heartbeat.js";
+
+const { storageUrl, intervalMs } = workerData as { storageUrl: string; intervalMs: number };
+const port = parentPort;
+if (!port) throw new Error("runner_heartbeat_thread: must run as a worker thread");
+const post = (m: FromThread): void => port.postMessage(m);
+
+try {
+  const storage = await openStorage(storageUrl, { maxConnections: 1 });
+  let current: Lease | null = null;
+  let pending = false;
+  const tick = (): void => {
+    const lease = current;
+    if (!lease || pending) return;
+    pending = true;
+    storage.heartbeat(lease).then(
+      (ok) => {
+        if (!ok) post({ type: "lost", trialId: lease.trialId, attempt: lease.attempt });
+      },
+      (e: Error) => post({ type: "error", message: `heartbeat: ${e.message}` }),
+    ).finally(() => (pending = false));
+  };
+  const timer = setInterval(tick, intervalMs);
+  port.on("message", (m: ToThread) => {
+    if (m.type === "beat") {
+      current = m.lease;
+      tick();
+    } else if (m.type === "idle") current = null;
+    else {
+      clearInterval(timer);
+      current = null;
+      void storage.close().finally(() => {
+        post({ type: "closed" });
+        port.close();
+      });
+    }
+  });
+  post({ type: "ready" });
+} catch (e) {
+  post({ type: "error", message: (e as Error).message });
+}
