@@ -13,12 +13,25 @@ const F = g.nn.functional;
 const f64 = { dtype: "float64" as const, rng: new g.Rng(3) };
 type Case = [string, () => g.nn.Module, number[]];
 
+/** Runs fn with `backend` as the default (parameters and inputs are created there). */
+function onBackend<T>(backend: g.BackendName, fn: () => T): T {
+  const prev = g.setBackend(backend);
+  try {
+    return fn();
+  } finally {
+    if (prev) g.setBackend(prev);
+  }
+}
+
+/** Checks the layer on every registered backend. */
 function check(name: string, make: () => g.nn.Module, shape: number[], mode: "train" | "eval" = "train", reset?: (m: g.nn.Module) => void): void {
-  it(`${name} (${mode})`, () => {
-    const m = make();
-    m.train(mode === "train");
-    assertModuleGrads(m, randn64(shape, 1), { reset: reset ? () => reset(m) : undefined });
-  });
+  for (const backend of g.listBackends()) {
+    it(`${name} (${mode}, ${backend})`, () => onBackend(backend, () => {
+      const m = make();
+      m.train(mode === "train");
+      assertModuleGrads(m, randn64(shape, 1), { reset: reset ? () => reset(m) : undefined });
+    }));
+  }
 }
 
 describe("gradcheck: parameterized layers (float64)", () => {
