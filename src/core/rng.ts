@@ -71,6 +71,14 @@ export class Rng {
     return { seed: this.seed, stream: this.stream, counter: this.#counter };
   }
 
+  /** Restores a saved position of this stream (checkpoint resume); seed and stream must match. */
+  setState(s: RngState): void {
+    if (s.seed !== this.seed || s.stream !== this.stream) {
+      throw new ValueError(`Rng.setState: state of stream (seed ${s.seed}, stream ${s.stream}) does not belong to (seed ${this.seed}, stream ${this.stream})`);
+    }
+    this.#counter = s.counter;
+  }
+
   static fromState(s: RngState): Rng {
     const r = new Rng(s.seed, s.stream);
     r.#counter = s.counter;

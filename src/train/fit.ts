@@ -56,7 +56,34 @@ function currentLr(opt: Optimizer<{ lr: number }>): number {
   return opt.groups[0]?.options.lr ?? NaN;
 }
 
+/**
+ * Runs training synchronously. Use `fitAsync` when signal handlers, timers or I/O must run between steps
+ * (the CLI's SIGINT checkpoint, live dashboards).
+ */
 export function fit(o: FitOptions): FitResult {
+  const it = fitSteps(o);
+  let r = it.next();
+  while (!r.done) r = it.next();
+  return r.value;
+}
+
+/** Like `fit`, but yields to the event loop after every optimizer step. */
+export async function fitAsync(o: FitOptions): Promise<FitResult> {
+  const it = fitSteps(o);
+  let r = it.next();
+  while (!r.done) {
+    await yieldToEventLoop();
+    r = it.next();
+  }
+  return r.value;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** The loop itself, as a generator that yields after each optimizer step. */
+function* fitSteps(o: FitOptions): Generator<FitPosition, FitResult, void> {
   const { model, optimizer, train, epochs, accumulate = 1, logEvery = 50 } = o;
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new ValueError(`fit: epochs must be an integer >= 0, got ${epochs}`);
@@ -91,6 +118,7 @@ export function fit(o: FitOptions): FitResult {
         micro = 0;
         step++;
         if (o.onStep?.({ epoch, batch: index + 1, step }, l) === "stop") stop = true;
+        yield { epoch, batch: index + 1, step };
       }
       lossSum += l * n;
       correct += ok;
