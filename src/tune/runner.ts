@@ -61,7 +61,7 @@ export interface WorkerOptions {
   readonly storageUrl?: string;
   /** Default: a quarter of the study's heartbeat timeout, at most 10 s. */
   readonly heartbeatIntervalMs?: number;
-  /** How long to wait before claiming again when every trial is taken but some may come back (default: the heartbeat interval). */
+  /** How long to wait before claiming again when every trial is taken but some may come back (default: the heartbeat interval, at most 1 s). */
   readonly pollMs?: number;
   /** Stop after running this many trials (default: until the study is done). */
   readonly maxTrials?: number;
@@ -117,7 +117,7 @@ export async function runWorker(study: Study, objective: Objective, opts: Worker
       }
       if (step.kind === "done") break;
       if (step.kind === "wait") {
-        await sleep(opts.pollMs ?? interval);
+        await sleep(opts.pollMs ?? Math.min(interval, 1000));
         continue;
       }
       let trial: TrialRecord | null;

@@ -95,13 +95,16 @@ export async function threadHeartbeat(storageUrl: string, intervalMs: number, on
     idle: () => send({ type: "idle" }),
     lost: (lease) => lostSet.has(key(lease)),
     async close() {
+      worker.ref(); // keep the process alive until the thread has closed its connection
       const done = new Promise<void>((resolve) => {
         closed = resolve;
         worker.once("exit", () => resolve());
       });
       send({ type: "close" });
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
       await Promise.race([done, timeout]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };

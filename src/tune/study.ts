@@ -161,7 +161,7 @@ export class Study {
   }
 
   /** Adds a configuration to be run by the next free worker (checked against the space). */
-  enqueue(config: Config): Promise<TrialRecord> {
+  async enqueue(config: Config): Promise<TrialRecord> {
     this.space.validate(config);
     return this.storage.enqueueTrial(this.id, config);
   }
