@@ -20,6 +20,7 @@ import { evaluate, fitAsync, type FitPosition, type TrainEvent } from "../train/
 import type { Tensor } from "../tensor/index.js";
 import type { OptimizerStateDict } from "../optim/index.js";
 import type { RunDir } from "./run-dir.js";
+import type { Sequential } from "../nn/index.js";
 
 export interface CnnJobOptions {
   readonly dataset: "auto" | "fashion-mnist" | "mnist";
@@ -62,21 +63,35 @@ function fashionInstalled(): boolean {
   return existsSync(FASHION_MNIST_DEFAULT_DIR) && readdirSync(FASHION_MNIST_DEFAULT_DIR).some((f) => f.includes("idx"));
 }
 
-function loadData(which: CnnJobOptions["dataset"]): { name: string; train: ImageSet; test: ImageSet } {
+export function loadData(which: CnnJobOptions["dataset"]): { name: string; train: ImageSet; test: ImageSet } {
   const useFashion = which === "fashion-mnist" || (which === "auto" && fashionInstalled());
   if (useFashion) return { name: "fashion-mnist", train: loadFashionMnist({ split: "train" }), test: loadFashionMnist({ split: "test" }) };
   return { name: "mnist-digits", train: loadMnistDigits({ split: "train" }), test: loadMnistDigits({ split: "test" }) };
 }
 
-export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJobResult> {
-  const rng = new Rng(o.seed);
+export interface JobSetup {
+  readonly name: string;
+  readonly train: ImageSet;
+  readonly trainLoader: DataLoader;
+  readonly testLoader: DataLoader;
+  readonly model: Sequential;
+}
+
+/** Data, loaders (normalization fitted on the training split) and the model of a job config. */
+export function setupJob(o: CnnJobOptions, rng: Rng): JobSetup {
   const { name, train, test } = loadData(o.dataset);
   const { mean, std } = channelStats(train);
   const indices = o.limit ? Int32Array.from({ length: Math.min(o.limit, train.shape[0]) }, (_, i) => i) : undefined;
   const trainLoader = new DataLoader(new ImageDataset(train, { mean, std }), { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
-  h.log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
+  return { name, train, trainLoader, testLoader, model };
+}
+
+export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJobResult> {
+  const rng = new Rng(o.seed);
+  const { name, train, trainLoader, testLoader, model } = setupJob(o, rng);
+  h.log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
   const opt = optim.adamw(model.parameters(), { lr: o.lr, weightDecay: 5e-4 });
   const total = o.epochs * trainLoader.numBatches;
   let start: FitPosition = { epoch: 0, batch: 0, step: 0 };

@@ -8,6 +8,7 @@ import { trainSpiral } from "./spiral.js";
 import { trainCnn } from "./cnn.js";
 import { progressPrinter } from "./progress.js";
 import { RunDir, defaultRunName } from "./run-dir.js";
+import { evalCommand, summaryCommand } from "./eval-summary.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
@@ -15,6 +16,8 @@ Usage: ganglion <command> [options]
 
 Commands:
   train      train the default CNN (Fashion-MNIST if installed, else MNIST digits) and report test accuracy
+  eval       test accuracy of finished runs and of their ensemble
+  summary    layer table: output sizes, parameters, receptive fields, multiply-adds
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
@@ -105,8 +108,12 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "train":
       return train(rest);
+    case "eval":
+      return evalCommand(rest);
+    case "summary":
+      return summaryCommand(rest);
     default:
-      console.error(`ganglion: unknown command '${cmd}' (commands: train). Run 'ganglion --help'.`);
+      console.error(`ganglion: unknown command '${cmd}' (commands: train, eval, summary). Run 'ganglion --help'.`);
       return 2;
   }
 }
