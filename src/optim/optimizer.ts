@@ -8,7 +8,7 @@
  * noGrad inside its own scope, so the only tensors that survive are parameters and state.
  */
 import { GanglionError, ValueError } from "../core/index.js";
-import { enableGrad, isTensor, keep, noGrad, scope, type Tensor } from "../tensor/index.js";
+import { enableGrad, isTensor, keep, noGrad, scope, zerosLike, type Tensor } from "../tensor/index.js";
 
 export type ParamState = Record<string, Tensor | number>;
 
@@ -150,7 +150,7 @@ export abstract class Optimizer<O extends object> {
         if (setToNone) {
           p.grad.dispose();
           p.grad = null;
-        } else noGrad(() => scope(() => p.grad!.assign(p.grad!.mul(0))));
+        } else noGrad(() => scope(() => void p.grad!.assign(zerosLike(p.grad!)))); // NOTE: not g·0, which keeps NaN and gives -0
       }
     }
   }

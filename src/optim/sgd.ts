@@ -1,4 +1,8 @@
-/** SGD with momentum, dampening, Nesterov momentum and coupled L2 weight decay — torch.optim.SGD's update. */
+/**
+ * SGD with momentum (Polyak's heavy ball, 1964, https://doi.org/10.1016/0041-5553(64)90137-5), dampening,
+ * Nesterov momentum (Sutskever et al. 2013, https://proceedings.mlr.press/v28/sutskever13.html) and coupled
+ * L2 weight decay — torch.optim.SGD's update (the first step sets v ← g, without dampening).
+ */
 import { ValueError } from "../core/index.js";
 import type { Tensor } from "../tensor/index.js";
 import { Optimizer, bool, nonNegative, type ParamGroupSpec, type ParamState } from "./optimizer.js";
