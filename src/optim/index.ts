@@ -9,3 +9,4 @@ export { cubicInterpolate, strongWolfe, type LineObjective, type LineSearchResul
 export { l1Penalty, elasticNet, paramGroupsNoDecay, clipGradNorm, clipGradValue, checkFiniteGrads, NonFiniteGradError } from "./regularize.js";
 export { scaleGrads, accumulateAndStep, type Steppable } from "./accumulate.js";
 export { AveragedModel, ema, polyak, recomputeBatchNormStats, type AverageMode, type AverageOptions } from "./average.js";
+export * as schedules from "./schedules/index.js";

@@ -180,10 +180,13 @@ def semantic(case, ins, out):
 
 
 def main():
-    files = sorted(glob.glob(os.path.join(GOLDEN, "*.json")))
-    found = [os.path.basename(f)[:-5] for f in files]
-    if sorted(found) != sorted(GROUPS):
-        errors.append(f"groups on disk {found} != expected {GROUPS}")
+    # Only the conformance groups written by make_goldens.py; schedules.json and optim.json come from
+    # their own generators (make_schedule_goldens.py, make_optim_goldens.py) with their own formats.
+    files = [os.path.join(GOLDEN, f"{g}.json") for g in GROUPS]
+    missing = [f for f in files if not os.path.exists(f)]
+    if missing:
+        errors.append(f"missing conformance groups: {missing}")
+    files = [f for f in files if os.path.exists(f)]
     names, total_cases, total_bytes = set(), 0, 0
     for path in files:
         with open(path, encoding="utf-8") as fh:
