@@ -128,7 +128,10 @@ def semantic(case, ins, out):
     elif op == "crossEntropy":
         lp, y, eps = logsoftmax(x["logits"], 1), x["target"], a["labelSmoothing"]
         n, c = lp.shape
-        per = (1 - eps) * -lp[np.arange(n), y] + eps * -lp.mean(axis=1)
+        if np.issubdtype(y.dtype, np.floating):  # probability targets, smoothed toward uniform
+            per = -(((1 - eps) * y + eps / c) * lp).sum(axis=1)
+        else:
+            per = (1 - eps) * -lp[np.arange(n), y] + eps * -lp.mean(axis=1)
         close(case, out, {"mean": per.mean(), "sum": per.sum(), "none": per}[a["reduction"]])
     elif op == "adaptiveAvgPool2d":
         xx = x["x"]

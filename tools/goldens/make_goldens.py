@@ -476,6 +476,12 @@ def softmax():
                       lambda i, a: F.cross_entropy(i["logits"], i["target"], reduction=a["reduction"],
                                                    label_smoothing=a["labelSmoothing"]),
                       {"reduction": red, "labelSmoothing": ls})
+            # Probability targets (soft labels, e.g. mixup or distillation): rows of a softmax.
+            g.add(f"crossEntropy/probs_4x5_{red}_ls{ls}", "crossEntropy",
+                  lambda: {"logits": randn(4, 5, scale=2.0), "target": torch.softmax(randn(4, 5), 1).float()},
+                  lambda i, a: F.cross_entropy(i["logits"], i["target"], reduction=a["reduction"],
+                                               label_smoothing=a["labelSmoothing"]),
+                  {"reduction": red, "labelSmoothing": ls})
     for red in ("mean", "sum", "none"):
         g.add(f"nllLoss/5x4_{red}", "nllLoss",
               lambda: {"logProbs": torch.log_softmax(randn(5, 4), 1).float(), "target": randint32(4, 5)},

@@ -29,13 +29,24 @@ export interface CrossEntropyOptions {
 }
 
 /**
- * Softmax cross-entropy of logits [N,C] against int32 class indices [N]:
- * L_i = −log softmax(z_i)[y_i]. At initialization with small weights the loss is ≈ ln(C) (the CS231n
- * sanity check), since every class gets probability ≈ 1/C.
+ * Softmax cross-entropy of logits [N,C] against int32 class indices [N] — L_i = −log softmax(z_i)[y_i] —
+ * or against class probabilities [N,C] (soft labels) — L_i = −Σ_c t_ic·log softmax(z_i)_c.
+ * At initialization with small weights the loss is ≈ ln(C) (the CS231n sanity check), since every class
+ * gets probability ≈ 1/C.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, { reduction = "mean", labelSmoothing = 0, ignoreIndex }: CrossEntropyOptions = {}): Tensor {
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
-  if (target.dtype !== "int32") throw new DTypeError(`crossEntropy: target must be int32 class indices [N], got ${target.dtype} ${fmt(target.shape)}`);
+  if (target.dtype !== "int32") {
+    if (target.shape.join(",") !== logits.shape.join(",") || logits.rank !== 2) {
+      throw new DTypeError(`crossEntropy: target must be int32 class indices [N] or probabilities shaped like the logits ${fmt(logits.shape)}, got ${target.dtype} ${fmt(target.shape)}`);
+    }
+    if (ignoreIndex !== undefined) throw new ValueError("crossEntropy: ignoreIndex applies to class-index targets only");
+    return scope(() => {
+      const c = logits.shape[1];
+      const t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / c) : target;
+      return reduce(t.mul(logSoftmax(logits, 1)).sum(1).neg(), reduction, "crossEntropy");
+    });
+  }
   return scope(() => {
     let t = target;
     let keepMask: Tensor | undefined;
