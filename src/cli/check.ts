@@ -16,6 +16,18 @@ import type { Module } from "../nn/index.js";
 import { babysit, formatReport, type BabysitReport } from "../train/babysit/index.js";
 import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
 
+/** Check groups `--checks` can select ("train" = the monitored run: NaN guard, layer stats, gap). */
+export const CHECK_NAMES = ["initial-loss", "gradcheck", "overfit", "lr-range", "train"] as const;
+
+/** Parses `--checks` ("all" or a comma list) and names the allowed values when one is unknown. */
+export function parseCheckList(v: string): Set<string> {
+  if (v === "all") return new Set(CHECK_NAMES);
+  const names = v.split(",").map((s) => s.trim()).filter(Boolean);
+  const allowed: readonly string[] = CHECK_NAMES;
+  for (const n of names) if (!allowed.includes(n)) throw new Error(`ganglion check: --checks: unknown check '${n}' (allowed: all, ${CHECK_NAMES.join(", ")})`);
+  return new Set(names);
+}
+
 export const CHECK_FLAGS: FlagSpecs = {
   dataset: { type: "string", default: "auto", choices: ["auto", "fashion-mnist", "mnist"], help: "data set (auto = Fashion-MNIST if installed)" },
   limit: { type: "int", default: 2000, help: "training images used by the checks" },
@@ -29,6 +41,7 @@ export const CHECK_FLAGS: FlagSpecs = {
   steps: { type: "int", default: 100, help: "steps of the short monitored training run (0 skips it)" },
   "lr-steps": { type: "int", default: 60, help: "steps of the LR range test" },
   "overfit-steps": { type: "int", default: 100, help: "max steps to memorize 20 examples" },
+  checks: { type: "string", default: "all", help: `comma-separated subset of ${CHECK_NAMES.join(", ")}` },
   seed: { type: "int", default: 0, help: "random seed" },
   backend: { type: "string", help: "backend to run on (default: the fastest available)" },
   json: { type: "boolean", default: false, help: "print one JSON object (checks, LR curve) as the last line" },
@@ -89,15 +102,18 @@ export function runCheck(a: Record<string, string | number | boolean | undefined
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: num("width"), imageSize: train.shape[2], rng });
   breakInit(model, a.init as string, rng);
   const lr = num("lr"), wd = num("weight-decay");
+  const run = parseCheckList(String(a.checks ?? "all"));
   log(`ganglion check: default CNN (width ${num("width")}) on ${n} ${name} images, AdamW lr ${lr} wd ${wd}, init ${String(a.init)}, label noise ${num("label-noise")}`);
   try {
     const report = babysit({
       model, train: trainLoader, val: valLoader, lr,
       makeOptimizer: (params, l) => optim.adamw(params, { lr: l, weightDecay: wd }),
       makeUnregularizedOptimizer: (params, l) => optim.adam(params, { lr: l, weightDecay: 0 }),
-      overfit: { steps: num("overfit-steps") },
-      lrRange: { steps: num("lr-steps") },
-      trainSteps: num("steps"),
+      initialLoss: run.has("initial-loss") ? {} : false,
+      gradcheck: run.has("gradcheck") ? {} : false,
+      overfit: run.has("overfit") ? { steps: num("overfit-steps") } : false,
+      lrRange: run.has("lr-range") ? { steps: num("lr-steps") } : false,
+      trainSteps: run.has("train") ? num("steps") : 0,
       log: (l) => log(`  ${l}`),
     });
     const setup = { dataset: name, images: n, width: num("width"), lr, weightDecay: wd, init: String(a.init), labelNoise: num("label-noise"), batchSize: num("batch-size") };
@@ -125,6 +141,7 @@ export async function check(argv: string[]): Promise<number> {
   if ((a.steps as number) < 0 || (a["overfit-steps"] as number) < 1) throw new Error(`ganglion check: --steps must be >= 0 and --overfit-steps >= 1`);
   if ((a["lr-steps"] as number) < 5) throw new Error(`ganglion check: --lr-steps must be >= 5, got ${String(a["lr-steps"])}`);
   if (!((a.lr as number) > 0)) throw new Error(`ganglion check: --lr must be > 0, got ${String(a.lr)}`);
+  parseCheckList(String(a.checks));
   const noise = a["label-noise"] as number;
   if (!(noise >= 0 && noise <= 1)) throw new Error(`ganglion check: --label-noise must be in [0, 1], got ${noise}`);
   const r = runCheck(a, (line) => console.error(line));

@@ -15,6 +15,8 @@ export interface GapInput {
   readonly valLoss?: number;
   /** Number of classes (chance accuracy = 1/classes). */
   readonly classes?: number;
+  /** Optimizer steps the run took (shown with the numbers; short runs are judged with a lower bar). */
+  readonly steps?: number;
   /** Epoch history, for the validation-loss trend. */
   readonly history?: readonly EpochEvent[];
 }
@@ -39,6 +41,7 @@ export function diagnoseGap(input: GapInput, { overfitGap = 0.1, inverseGap = 0.
   if (input.trainLoss !== undefined) numbers.trainLoss = input.trainLoss;
   if (input.valLoss !== undefined) numbers.valLoss = input.valLoss;
   if (classes) numbers.chance = chance;
+  if (input.steps !== undefined) numbers.steps = input.steps;
   // Validation loss turning up while training loss keeps falling: the classic overfitting curve.
   const h = (input.history ?? []).filter((e) => e.valLoss !== undefined && Number.isFinite(e.valLoss));
   let valRising = false;
@@ -69,5 +72,6 @@ export function diagnoseGap(input: GapInput, { overfitGap = 0.1, inverseGap = 0.
     status = "pass";
     advice = `Training ${pct(tr)} and validation ${pct(va)} accuracy are close (gap ${pct(gap)}): no sign of over- or underfitting. If the gap stays this small, a bigger model may do better.`;
   }
+  if (input.steps !== undefined) advice = `After ${input.steps} steps: ${advice}`;
   return { name: "train-val-gap", status, numbers, advice };
 }

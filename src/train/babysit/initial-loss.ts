@@ -31,8 +31,8 @@ export function checkInitialLoss(model: Module, loader: DataLoader, o: InitialLo
   const classes = loader.dataset.numClasses;
   const lnC = Math.log(classes);
   const { x, y } = takeBatch(loader, examples);
-  const [loss, penalty] = onScratchModel(model, () =>
-    noGrad(() => scope(() => [lossFn(model.forward(x), y).item(), reg(model).item()] as const)),
+  const [loss, penalty, l2] = onScratchModel(model, () =>
+    noGrad(() => scope(() => [lossFn(model.forward(x), y).item(), reg(model).item(), l2Penalty(model).item()] as const)),
   );
   x.dispose();
   y.dispose();
@@ -58,7 +58,10 @@ export function checkInitialLoss(model: Module, loader: DataLoader, o: InitialLo
   if (Number.isFinite(loss)) {
     if (!(penalty > 0)) {
       status = "fail";
-      notes.push(`Turning regularization up (λ = ${regStrength}) does not raise the loss: the penalty is ${penalty}. All weights are zero — zero init leaves every unit identical (symmetry) and nothing can learn; initialize weights randomly (Kaiming/He).`);
+      notes.push(`Turning regularization up (λ = ${regStrength}) does not raise the loss: the penalty is ${penalty}. `
+        + (l2 > 0
+          ? "The regularization term is not wired into the loss (it ignores the weights)."
+          : "All weights are zero — zero init leaves every unit identical (symmetry) and nothing can learn; initialize weights randomly (Kaiming/He)."));
     } else {
       notes.push(`With regularization turned up (λ = ${regStrength}) the loss rises to ${regLoss.toFixed(3)}, as it should.`);
     }

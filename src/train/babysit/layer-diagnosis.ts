@@ -66,7 +66,8 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
   if (stds.length) {
     numbers.minActivationStd = Math.min(...stds);
     numbers.maxActivationStd = Math.max(...stds);
-    const tiny = acts.find((l) => l.std < 1e-6);
+    // A layer of dead ReLUs has std 0 too; that is reported above, not as a vanishing signal.
+    const tiny = acts.find((l) => l.std < 1e-6 && !(l.deadFraction !== undefined && l.deadFraction >= deadWarn));
     const huge = acts.find((l) => l.std > 100);
     if (tiny) {
       raise("warn");
@@ -74,8 +75,24 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
     }
     if (huge) {
       raise("warn");
-      notes.push(`Activations explode at ${huge.name} (std ${huge.std.toExponential(1)}): the weights are too large; use Kaiming/Xavier init or batch norm.`);
+      notes.push(`Activations explode at ${huge.name} (std ${huge.std.toExponential(1)}): the weights are too large — from the init (use Kaiming/Xavier or batch norm) or grown by too-large updates (lower the learning rate).`);
     }
+  }
+  // Weights that grew by an order of magnitude since the first record: too-large updates.
+  const first = events[0];
+  let growth = 1, grown = "";
+  for (const l of params) {
+    const s0 = first.layers.find((k) => k.name === l.name)?.std ?? NaN;
+    const g = s0 > 0 ? l.std / s0 : NaN;
+    if (g > growth && (!o.weightNames || o.weightNames.has(l.name))) {
+      growth = g;
+      grown = l.name;
+    }
+  }
+  if (events.length > 1) numbers.maxWeightGrowth = growth;
+  if (growth >= 10) {
+    raise(growth >= 100 ? "fail" : "warn");
+    notes.push(`The weights of ${grown} grew ${growth.toFixed(0)}× (std) between steps ${first.step} and ${last.step}: the updates are far too large — lower the learning rate.`);
   }
   const noGrad = params.filter((l) => events.every((e) => (e.layers.find((k) => k.name === l.name)?.gradNorm ?? 0) === 0));
   if (noGrad.length) {

@@ -11,7 +11,7 @@ import { crossEntropy, type Module } from "../../nn/index.js";
 import type { DataLoader } from "../../data/index.js";
 import { onScratchModel } from "./state.js";
 import { defaultOverfitOptimizer } from "./overfit.js";
-import type { CheckResult, CheckStatus, LossFn, MakeOptimizer } from "./types.js";
+import { fmtNumber, type CheckResult, type CheckStatus, type LossFn, type MakeOptimizer } from "./types.js";
 
 export interface LrRangeOptions {
   readonly minLr?: number;
@@ -20,7 +20,7 @@ export interface LrRangeOptions {
   /** Default: Adam without weight decay; pass the optimizer you train with. */
   readonly makeOptimizer?: MakeOptimizer;
   readonly loss?: LossFn;
-  /** Smoothing factor of the loss's moving average (default 0.9). */
+  /** Smoothing factor of the loss's moving average (default 1 − 4/steps, within [0.8, 0.98]). */
   readonly beta?: number;
   /** The loss "explodes" when the smoothed loss exceeds this multiple of its minimum (default 4). */
   readonly divergeFactor?: number;
@@ -41,12 +41,18 @@ export interface LrRangeResult extends CheckResult {
   readonly proposed: { readonly low: number; readonly high: number; readonly suggested: number };
 }
 
-/** The index where the smoothed loss falls fastest per decade of LR (central differences over ±k points). */
-function steepestIndex(lr: readonly number[], s: readonly number[], end: number): number {
-  const k = Math.max(1, Math.round(end / 20));
-  let best = 0, bestSlope = Infinity;
-  for (let i = k; i + k <= end; i++) {
-    const slope = (s[i + k] - s[i - k]) / Math.log10(lr[i + k] / lr[i - k]);
+/**
+ * The index in [from, to] where the smoothed loss falls fastest per decade of LR (centered differences
+ * over ±k points, k ≈ half a decade, so batch-to-batch noise does not pass for descent).
+ */
+function steepestIndex(lr: readonly number[], s: readonly number[], from: number, to: number): number {
+  const perDecade = (lr.length - 1) / Math.max(Math.log10(lr[lr.length - 1] / lr[0]), 1e-9);
+  const k = Math.max(1, Math.round(perDecade / 2));
+  let best = Math.max(from, 0), bestSlope = Infinity;
+  for (let i = from; i <= to; i++) {
+    const a = Math.max(i - k, 0), b = Math.min(i + k, s.length - 1);
+    if (b <= a) continue;
+    const slope = (s[b] - s[a]) / Math.log10(lr[b] / lr[a]);
     if (slope < bestSlope) {
       bestSlope = slope;
       best = i;
@@ -64,7 +70,7 @@ function lossAt(c: LrCurve, lr: number): number {
 }
 
 export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions = {}): LrRangeResult {
-  const { minLr = 1e-6, maxLr = 10, steps = 100, beta = 0.9, divergeFactor = 4, currentLr } = o;
+  const { minLr = 1e-6, maxLr = 10, steps = 100, beta = Math.min(0.98, Math.max(0.8, 1 - 4 / steps)), divergeFactor = 4, currentLr } = o;
   if (!(minLr > 0 && maxLr > minLr && steps >= 5)) throw new RangeError(`lrRangeTest: need 0 < minLr < maxLr and steps >= 5, got ${minLr}, ${maxLr}, ${steps}`);
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
   const make = o.makeOptimizer ?? defaultOverfitOptimizer;
@@ -72,7 +78,7 @@ export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions
   let explodedAt = NaN;
   onScratchModel(model, () => {
     const opt = make(model.parameters(), minLr);
-    let avg = 0, best = Infinity, epoch = 0;
+    let avg = 0, best = Infinity, baseline = 0, epoch = 0;
     let it = loader.batches(epoch);
     try {
       for (let i = 0; i < steps; i++) {
@@ -99,7 +105,8 @@ export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions
         curve.loss.push(l);
         curve.smoothed.push(sm);
         best = Math.min(best, sm);
-        if (!Number.isFinite(sm) || sm > divergeFactor * best) {
+        if (i < Math.max(1, Math.floor(steps / 10))) baseline = (baseline * i + l) / (i + 1);
+        if (!Number.isFinite(sm) || sm > divergeFactor * best || (i >= steps / 10 && sm > 1.5 * baseline)) {
           explodedAt = lr;
           break;
         }
@@ -113,18 +120,30 @@ export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions
 }
 
 /** Turns a recorded curve into the proposed range, a status and advice. Exported for replaying curves. */
-export function analyzeLrCurve(curve: LrCurve, explodedAt: number, { minLr, maxLr, currentLr }: { minLr: number; maxLr: number; currentLr?: number }): LrRangeResult {
+export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr, currentLr }: { minLr: number; maxLr: number; currentLr?: number }): LrRangeResult {
   const n = curve.lr.length;
+  let explodedAt = NaN;
   const finite = curve.smoothed.map((v, i) => (Number.isFinite(v) ? i : -1)).filter((i) => i >= 0);
   const end = finite.length ? finite[finite.length - 1] : 0;
   let iMin = 0;
   for (const i of finite) if (curve.smoothed[i] < curve.smoothed[iMin]) iMin = i;
-  const start = curve.smoothed[0];
+  // Baseline: the mean raw loss of the first 10% of steps, where the LR is too small to change anything.
+  const head = curve.loss.slice(0, Math.max(1, Math.floor(n / 10))).filter(Number.isFinite);
+  const start = head.length ? head.reduce((a, b) => a + b, 0) / head.length : NaN;
   const lowest = curve.smoothed[iMin];
   const drop = Number.isFinite(start) && start > 0 ? (start - lowest) / start : 0;
   const lrAtMin = curve.lr[iMin] ?? minLr;
-  const iSteep = steepestIndex(curve.lr, curve.smoothed, Math.max(iMin, 2));
+  // Steepest descent between where the loss has made 10% of its total drop and its minimum.
+  let i10 = 0;
+  while (i10 < iMin && !(curve.smoothed[i10] <= start - 0.1 * (start - lowest))) i10++;
+  const iSteep = steepestIndex(curve.lr, curve.smoothed, i10, iMin);
   const lrSteep = curve.lr[iSteep] ?? minLr;
+  // Where training starts to hurt: the first LR past the minimum at which the smoothed loss is back above
+  // the baseline (or non-finite) — stricter than the loop's stopping rule, which must survive noise.
+  for (let i = iMin + 1; i < n && !Number.isFinite(explodedAt); i++) {
+    if (!(curve.smoothed[i] <= start)) explodedAt = curve.lr[i];
+  }
+  if (!Number.isFinite(explodedAt)) explodedAt = stoppedAt;
   // The ceiling: a tenth of where the loss explodes, never above the loss minimum.
   const high = Math.min(lrAtMin, Number.isFinite(explodedAt) ? explodedAt / 10 : lrAtMin);
   const low = Math.min(lrSteep, high / 10);
@@ -136,7 +155,7 @@ export function analyzeLrCurve(curve: LrCurve, explodedAt: number, { minLr, maxL
   const range = `${low.toExponential(1)} … ${high.toExponential(1)}`;
   if (n === 0 || end === 0 || drop < 0.05) {
     status = "fail";
-    advice = `The loss did not go down at any learning rate from ${minLr} to ${curve.lr[n - 1] ?? maxLr} (drop ${(100 * drop).toFixed(1)}%): the model is not learning at all — check the gradients (gradient check), the labels and the initialization before tuning the learning rate.`;
+    advice = `The loss did not go down at any learning rate from ${minLr} to ${fmtNumber(curve.lr[n - 1] ?? maxLr)} (drop ${(100 * drop).toFixed(1)}% in ${n} steps): either the model is not learning at all — check the gradients (gradient check), the initialization and the tiny-subset check — or the labels are too noisy to learn from; check the labels before tuning the learning rate.`;
   } else {
     advice = `The loss falls fastest at lr ≈ ${lrSteep.toExponential(1)}, is lowest at ${lrAtMin.toExponential(1)}`
       + (Number.isFinite(explodedAt) ? ` and explodes at ${explodedAt.toExponential(1)}` : "")

@@ -35,7 +35,7 @@ export function checkOverfitTinySubset(model: Module, loader: DataLoader, o: Ove
   const n = y.shape[0];
   const r = onScratchModel(model, () => {
     const opt = make(model.parameters(), lr);
-    let first = NaN, loss = NaN, acc = 0, best = Infinity, taken = 0;
+    let first = NaN, loss = NaN, acc = 0, best = Infinity, peak = -Infinity, ups = 0, prev = NaN, taken = 0;
     try {
       for (let s = 0; s < steps; s++) {
         const [l, hits] = scope(() => {
@@ -49,6 +49,9 @@ export function checkOverfitTinySubset(model: Module, loader: DataLoader, o: Ove
         loss = l;
         acc = hits / n;
         best = Math.min(best, l);
+        peak = Math.max(peak, l);
+        if (l > prev) ups++;
+        prev = l;
         if (!Number.isFinite(l) || (acc === 1 && l < targetLoss)) break;
         scope(() => opt.step());
         opt.zeroGrad();
@@ -65,11 +68,15 @@ export function checkOverfitTinySubset(model: Module, loader: DataLoader, o: Ove
       opt.zeroGrad();
       opt.dispose();
     }
-    return { first, loss, acc, best, taken };
+    return { first, loss, acc, best, peak, ups, taken };
   });
   x.dispose();
   y.dispose();
-  const numbers = { examples: n, steps: r.taken, lr, initialLoss: r.first, finalLoss: r.loss, trainAccuracy: r.acc };
+  // Full-batch training on a fixed batch should go down almost every step; a loss that keeps going up
+  // (or peaks well above where it started) is the signature of a too-high learning rate.
+  const upFraction = r.taken > 0 ? r.ups / r.taken : 0;
+  const jumpy = r.peak > 1.2 * r.first || upFraction > 0.3;
+  const numbers = { examples: n, steps: r.taken, lr, initialLoss: r.first, finalLoss: r.loss, peakLoss: r.peak, lossUpFraction: upFraction, trainAccuracy: r.acc };
   let status: CheckStatus;
   let advice: string;
   if (!Number.isFinite(r.loss)) {
@@ -84,10 +91,10 @@ export function checkOverfitTinySubset(model: Module, loader: DataLoader, o: Ove
     status = r.acc >= 0.9 ? "warn" : "fail";
     const barely = r.loss > 0.9 * r.first;
     advice = `The model or the training loop is broken: it cannot even memorize ${n} examples (accuracy ${(100 * r.acc).toFixed(0)}%, loss ${r.first.toFixed(3)} → ${r.loss.toFixed(3)} in ${r.taken} steps, lr ${lr}). `
-      + (barely
-        ? "The loss barely moved: check that gradients reach the weights (no zero init, nothing detached), that the optimizer steps the model's parameters, or raise the learning rate."
-        : r.loss > r.best * 1.5
-          ? "The loss went down and then up again: the learning rate is too high."
+      + (jumpy
+        ? `The loss jumps around (it went up in ${(100 * upFraction).toFixed(0)}% of the steps and peaked at ${r.peak.toFixed(2)}): the learning rate is too high — lower it 10×.`
+        : barely
+          ? "The loss barely moved: check that gradients reach the weights (no zero init, nothing detached), that the optimizer steps the model's parameters, or raise the learning rate."
           : "The loss is going down but not far enough: more steps, a higher learning rate, or a bigger model.");
   }
   return { name: "overfit-tiny-subset", status, numbers, advice };

@@ -13,6 +13,7 @@ import { checkOverfitTinySubset, defaultOverfitOptimizer, type OverfitOptions } 
 import { lrRangeTest, type LrCurve, type LrRangeOptions } from "./lr-range.js";
 import { gradcheckModel, type ModelGradcheckOptions } from "./gradcheck-model.js";
 import { babysitTraining } from "./monitor.js";
+import type { GapOptions } from "./gap.js";
 import { onScratchModel } from "./state.js";
 import { worstStatus, type CheckResult, type CheckStatus, type LossFn, type MakeOptimizer } from "./types.js";
 
@@ -35,6 +36,11 @@ export interface BabysitOptions {
   readonly trainSteps?: number;
   /** Layer statistics every this many steps of the run (default trainSteps / 4). */
   readonly statsEvery?: number;
+  /**
+   * Gap thresholds for the short run. Default `{ goodAccuracy: 0.5 }`: a run of ~100 steps is not expected
+   * to reach the 90% that `diagnoseGap` asks of a finished run, only to have clearly learned something.
+   */
+  readonly gap?: GapOptions;
   /** Examples of the training set evaluated (eval mode) for the gap check (default 1000). */
   readonly gapExamples?: number;
   /** Progress lines ("running the LR range test…"). */
@@ -80,19 +86,19 @@ export function babysit(o: BabysitOptions): BabysitReport {
     log(`short training run (${trainSteps} steps)…`);
     checks.push(...onScratchModel(model, () => {
       const every = o.statsEvery ?? Math.max(1, Math.floor(trainSteps / 4));
-      const sitter = babysitTraining(model, { every, emit: (e) => { layerStats.push(e); o.onEvent?.(e); } });
+      const sitter = babysitTraining(model, { every, gap: o.gap ?? { goodAccuracy: 0.5 }, emit: (e) => { layerStats.push(e); o.onEvent?.(e); } });
       const opt = make(model.parameters(), lr);
       try {
         const epochs = Math.ceil(trainSteps / Math.max(train.numBatches, 1));
         const onStep = (pos: { epoch: number; batch: number; step: number }, l: number): void | "stop" =>
           sitter.onStep(pos, l) === "stop" || pos.step >= trainSteps ? "stop" : undefined;
-        fit({ model, optimizer: opt, train, epochs, loss, onStep, onEvent: o.onEvent, logEvery: 10 });
+        const run = fit({ model, optimizer: opt, train, epochs, loss, onStep, onEvent: o.onEvent, logEvery: 10 });
         if (sitter.guard.finding) return sitter.finish();
         const order = train.order(0);
         const sub = new DataLoader(train.dataset, { batchSize: 256, shuffle: false, indices: order.subarray(0, Math.min(gapExamples, order.length)) });
         const tr = evaluate(model, sub);
         const va = o.val ? evaluate(model, o.val) : undefined;
-        return sitter.finish(va ? { trainAccuracy: tr.accuracy, valAccuracy: va.accuracy, trainLoss: tr.loss, valLoss: va.loss, classes: train.dataset.numClasses } : undefined);
+        return sitter.finish(va ? { trainAccuracy: tr.accuracy, valAccuracy: va.accuracy, trainLoss: tr.loss, valLoss: va.loss, classes: train.dataset.numClasses, steps: run.position.step } : undefined);
       } finally {
         sitter.dispose();
         opt.zeroGrad();
