@@ -12,7 +12,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { Rng, type RngState } from "../core/index.js";
 import { optim } from "../index.js";
 import * as schedules from "../optim/schedules/index.js";
-import { DataLoader, ImageDataset, channelStats, type ImageSet } from "../data/index.js";
+import { DataLoader, ImageDataset, asSampleTransform, channelStats, compose, randomCrop, randomHorizontalFlip, type Augmentation, type ImageSet } from "../data/index.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
 import { readCheckpointSync, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
@@ -20,7 +20,7 @@ import { evaluate, fitAsync, type FitPosition, type TrainEvent } from "../train/
 import type { Tensor } from "../tensor/index.js";
 import type { OptimizerStateDict } from "../optim/index.js";
 import type { RunDir } from "./run-dir.js";
-import type { Sequential } from "../nn/index.js";
+import { crossEntropy, type Sequential } from "../nn/index.js";
 
 export interface CnnJobOptions {
   readonly dataset: "auto" | "fashion-mnist" | "mnist";
@@ -31,6 +31,10 @@ export interface CnnJobOptions {
   readonly seed: number;
   /** Use only the first n training images (quick runs, tests). */
   readonly limit?: number;
+  /** Training augmentation: random crop with 2-pixel padding, plus horizontal flips for Fashion-MNIST. */
+  readonly augment?: boolean;
+  /** Label smoothing ε of the cross-entropy (Szegedy et al. 2016). */
+  readonly labelSmoothing?: number;
 }
 
 export interface CnnJobResult {
@@ -82,7 +86,10 @@ export function setupJob(o: CnnJobOptions, rng: Rng): JobSetup {
   const { name, train, test } = loadData(o.dataset);
   const { mean, std } = channelStats(train);
   const indices = o.limit ? Int32Array.from({ length: Math.min(o.limit, train.shape[0]) }, (_, i) => i) : undefined;
-  const trainLoader = new DataLoader(new ImageDataset(train, { mean, std }), { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
+  // NOTE: digits are not mirror-symmetric (a flipped 2 is not a 2); clothes are.
+  const augs: Augmentation[] = o.augment === false ? [] : [randomCrop({ padding: 2 }), ...(name === "fashion-mnist" ? [randomHorizontalFlip()] : [])];
+  const transform = augs.length ? asSampleTransform(compose(augs)) : undefined;
+  const trainLoader = new DataLoader(new ImageDataset(train, { mean, std, transform }), { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
   return { name, train, trainLoader, testLoader, model };
@@ -113,6 +120,7 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   let stopped = false;
   const r = await fitAsync({
     model, optimizer: opt, train: trainLoader, epochs: o.epochs, start, logEvery: 20,
+    loss: (z, y) => crossEntropy(z, y, { labelSmoothing: o.labelSmoothing ?? 0 }),
     schedule: schedules.oneCycle(o.lr, Math.max(total, 1)),
     onEvent: (e) => {
       h.run?.event(e);
