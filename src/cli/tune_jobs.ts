@@ -47,6 +47,24 @@ export function defaultSpace(job: Job): SearchSpace {
   return benchmarkByName(job.name).space;
 }
 
+/** The hyperparameters a job reads from a configuration; a space may use only these (all of them, for a benchmark). */
+export function jobParams(job: Job): { readonly names: readonly string[]; readonly all: boolean } {
+  if (isCnn(job)) return { names: ["lr", "weightDecay", "width", "dropout", "batchSize"], all: false };
+  if (isSpiral(job)) return { names: ["lr", "weightDecay", "hidden", "optimizer"], all: false };
+  return { names: benchmarkByName(job.name).space.names, all: true };
+}
+
+/** Throws a ValueError naming a parameter of `space` that `job` does not read (or a missing one, for benchmarks). */
+export function checkSpaceForJob(space: SearchSpace, job: Job, source: string): void {
+  const { names, all } = jobParams(job);
+  for (const n of space.names) {
+    if (!names.includes(n)) throw new ValueError(`tune: ${source}: unknown parameter "${n}" for job ${job.name} (expected ${all ? "" : "some of "}${names.join(", ")})`);
+  }
+  if (all) {
+    for (const n of names) if (!space.names.includes(n)) throw new ValueError(`tune: ${source}: job ${job.name} needs parameter "${n}" (expected ${names.join(", ")})`);
+  }
+}
+
 /** Networks maximize validation accuracy; benchmark functions are minimized. */
 export function jobDirection(job: Job): Direction {
   return isCnn(job) || isSpiral(job) ? "maximize" : "minimize";
@@ -85,15 +103,17 @@ async function trainByEpochs(
 ): Promise<{ value: number; metrics: Record<string, number> }> {
   const t0 = performance.now();
   let first = NaN;
+  let steps = 0;
   let diverged: string | null = null;
   let last = { valAccuracy: NaN, valLoss: NaN, trainLoss: NaN, trainAccuracy: NaN };
   let e = 0;
   for (; e < epochs; e++) {
     last = runEpoch(e, (loss) => {
+      steps++;
       if (Number.isNaN(first)) first = loss;
       const d = checkDivergence([first, loss]);
       if (!d.prune) return undefined;
-      diverged = d.reason;
+      diverged = d.reason.replace(/^step \d+/, `optimizer step ${steps}`);
       return "stop";
     });
     if (diverged !== null) throw new TrialPruned(`training diverged: ${diverged}`);
@@ -111,7 +131,9 @@ async function cnnObjective(job: CnnJob): Promise<Objective> {
     import("../core/index.js"), import("../index.js"), import("../optim/schedules/index.js"), import("../data/index.js"),
     import("../data/sources/index.node.js"), import("../models/index.js"), import("../train/index.js"),
   ]);
-  const fashion = job.dataset === "fashion-mnist" || (job.dataset === "auto" && (await import("node:fs")).existsSync(sources.FASHION_MNIST_DEFAULT_DIR));
+  const fs = await import("node:fs");
+  const installed = (): boolean => fs.existsSync(sources.FASHION_MNIST_DEFAULT_DIR) && fs.readdirSync(sources.FASHION_MNIST_DEFAULT_DIR).some((f) => f.includes("idx"));
+  const fashion = job.dataset === "fashion-mnist" || (job.dataset === "auto" && installed());
   const train = fashion ? sources.loadFashionMnist({ split: "train" }) : sources.loadMnistDigits({ split: "train" });
   const n = job.limit ? Math.min(job.limit, train.shape[0]) : train.shape[0];
   const split = data.trainValSplit(train.labels.subarray(0, n), job.valFraction, { seed: job.seed });

@@ -53,18 +53,18 @@ function show(v: unknown): string {
   return String(v);
 }
 
-/** The results as text, best first: rank, trial number, state, value, every parameter, every metric, attempts, seconds. */
+/** The results as text, best first: rank, trial number, state, value, every parameter, every metric, attempts, wall-clock seconds. */
 export function formatResultsTable(study: StudyRecord, space: SearchSpace, trials: readonly TrialRecord[], { limit = Infinity }: { limit?: number } = {}): string {
   const ranked = rankTrials(trials, study.direction).slice(0, limit);
   const metricNames = [...new Set(ranked.flatMap((t) => Object.keys(t.metrics)))].sort();
-  const header = ["rank", "trial", "state", "value", ...space.names, ...metricNames, "attempts", "seconds"];
+  const header = ["rank", "trial", "state", "value", ...space.names, ...metricNames, "attempts", "wall_s"];
   const rows = ranked.map((t, i) => [
     String(i + 1), String(t.number), t.state, show(t.value),
     ...space.names.map((n) => show(t.config[n])), ...metricNames.map((m) => show(t.metrics[m])),
     String(t.attempts), t.startedAt !== null && t.finishedAt !== null ? ((t.finishedAt - t.startedAt) / 1000).toFixed(1) : "",
   ]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-  const line = (cells: string[]): string => cells.map((c, j) => (j < 4 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ").trimEnd();
+  const line = (cells: string[]): string => cells.map((c, j) => (j === 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join("  ").trimEnd();
   const c = countStates(trials);
   const title = `study ${study.name}: ${trials.length} of ${study.nTrials} trials (${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed`
     + `${c.running ? `, ${c.running} running` : ""}${c.waiting ? `, ${c.waiting} waiting` : ""}), ${study.direction} value`;

@@ -65,7 +65,7 @@ describe("runWorker", () => {
       const ranked = rankTrials(trials, "minimize");
       assert.ok(ranked.every((t, i) => i === 0 || (ranked[i - 1].value as number) <= (t.value as number)));
       const table = formatResultsTable(study.record, study.space, trials);
-      assert.match(table, /^study run-.*: 8 of 8 trials \(8 complete, 0 pruned, 0 failed\), minimize value\nrank +trial +state +value +x1 +x2 +steps +attempts +seconds\n/);
+      assert.match(table, /^study run-.*: 8 of 8 trials \(8 complete, 0 pruned, 0 failed\), minimize value\nrank +trial +state +value +x1 +x2 +steps +attempts +wall_s\n/);
       assert.equal(table.split("\n").length, 11);
       const best = bestConfig(study.record, trials);
       assert.deepEqual(best && { x1: best.x1, x2: best.x2, name: best.name }, { ...ranked[0].config, name: "branin" });
