@@ -24,7 +24,7 @@ const OPS = {
   "i32.rem_s": [0x6f], "i32.rem_u": [0x70], "i32.and": [0x71], "i32.or": [0x72], "i32.xor": [0x73], "i32.shl": [0x74],
   "i32.shr_s": [0x75], "i32.shr_u": [0x76],
   "f32.abs": [0x8b], "f32.neg": [0x8c], "f32.sqrt": [0x91], "f32.add": [0x92], "f32.sub": [0x93],
-  "f32.mul": [0x94], "f32.div": [0x95], "f32.min": [0x96], "f32.max": [0x97],
+  "f32.mul": [0x94], "f32.div": [0x95], "f32.min": [0x96], "f32.max": [0x97], "f32.copysign": [0x98],
   "f64.add": [0xa0], "f64.mul": [0xa2], "f32.demote_f64": [0xb6], "f64.promote_f32": [0xbb],
   "f32.convert_i32_s": [0xb2], "i32.reinterpret_f32": [0xbc], "f32.reinterpret_i32": [0xbe],
   "f32x4.splat": [0xfd, 0x13], "v128.not": [0xfd, 0x4d], "v128.and": [0xfd, 0x4e], "v128.andnot": [0xfd, 0x4f],
@@ -37,6 +37,26 @@ const OPS = {
   "f32x4.pmin": [0xfd, 0xea, 0x01], "f32x4.pmax": [0xfd, 0xeb, 0x01],
   /** Relaxed SIMD (https://github.com/WebAssembly/relaxed-simd): a*b+c, fused where the CPU has FMA. */
   "f32x4.relaxed_madd": [0xfd, 0x85, 0x02],
+  // Scalar f64, f32 rounding and conversions.
+  "f64.eq": [0x61], "f64.ne": [0x62], "f64.lt": [0x63], "f64.gt": [0x64], "f64.le": [0x65], "f64.ge": [0x66],
+  "f64.abs": [0x99], "f64.neg": [0x9a], "f64.sqrt": [0x9f], "f64.sub": [0xa1], "f64.div": [0xa3], "f64.min": [0xa4], "f64.max": [0xa5],
+  "f32.ceil": [0x8d], "f32.floor": [0x8e], "f32.trunc": [0x8f], "f32.nearest": [0x90],
+  "f64.convert_i32_s": [0xb7], "i32.trunc_sat_f32_s": [0xfc, 0x00],
+  // SIMD beyond f32x4 arithmetic (opcode numbers from the SIMD proposal's binary encoding table:
+  // https://github.com/WebAssembly/simd/blob/main/proposals/simd/BinarySIMD.md).
+  "i32x4.splat": [0xfd, 0x11], "f64x2.splat": [0xfd, 0x14], "v128.xor": [0xfd, 0x51], "v128.any_true": [0xfd, 0x53],
+  "i32x4.eq": [0xfd, 0x37], "i32x4.ne": [0xfd, 0x38], "i32x4.lt_s": [0xfd, 0x39], "i32x4.gt_s": [0xfd, 0x3b],
+  "f64x2.eq": [0xfd, 0x47], "f64x2.ne": [0xfd, 0x48],
+  "f32x4.demote_f64x2_zero": [0xfd, 0x5e], "f64x2.promote_low_f32x4": [0xfd, 0x5f],
+  "i8x16.narrow_i16x8_u": [0xfd, 0x66], "i16x8.narrow_i32x4_u": [0xfd, 0x86, 0x01],
+  "i16x8.extend_low_i8x16_u": [0xfd, 0x89, 0x01], "i32x4.extend_low_i16x8_u": [0xfd, 0xa9, 0x01],
+  "f32x4.floor": [0xfd, 0x68], "f32x4.trunc": [0xfd, 0x69], "f32x4.nearest": [0xfd, 0x6a],
+  "i32x4.shl": [0xfd, 0xab, 0x01], "i32x4.shr_s": [0xfd, 0xac, 0x01], "i32x4.shr_u": [0xfd, 0xad, 0x01],
+  "i32x4.add": [0xfd, 0xae, 0x01], "i32x4.sub": [0xfd, 0xb1, 0x01], "i32x4.mul": [0xfd, 0xb5, 0x01],
+  "i32x4.min_s": [0xfd, 0xb6, 0x01], "i32x4.max_s": [0xfd, 0xb8, 0x01],
+  "f64x2.abs": [0xfd, 0xec, 0x01], "f64x2.neg": [0xfd, 0xed, 0x01], "f64x2.sqrt": [0xfd, 0xef, 0x01],
+  "f64x2.add": [0xfd, 0xf0, 0x01], "f64x2.sub": [0xfd, 0xf1, 0x01], "f64x2.mul": [0xfd, 0xf2, 0x01], "f64x2.div": [0xfd, 0xf3, 0x01],
+  "i32x4.trunc_sat_f32x4_s": [0xfd, 0xf8, 0x01], "f32x4.convert_i32x4_s": [0xfd, 0xfa, 0x01], "f32x4.convert_i32x4_u": [0xfd, 0xfb, 0x01],
 } as const;
 export type Op = keyof typeof OPS;
 
@@ -45,6 +65,8 @@ const MEM_OPS = {
   "i32.load": [[0x28], 2], "f32.load": [[0x2a], 2], "i32.load8_u": [[0x2d], 0],
   "i32.store": [[0x36], 2], "f32.store": [[0x38], 2], "i32.store8": [[0x3a], 0],
   "v128.load": [[0xfd, 0x00], 4], "v128.load32_splat": [[0xfd, 0x09], 2], "v128.store": [[0xfd, 0x0b], 4],
+  "f64.load": [[0x2b], 3], "f64.store": [[0x39], 3],
+  "v128.load32_zero": [[0xfd, 0x5c], 2], "v128.load64_zero": [[0xfd, 0x5d], 3],
 } as const satisfies Record<string, readonly [readonly number[], number]>;
 export type MemOp = keyof typeof MEM_OPS;
 
@@ -160,6 +182,46 @@ export class Fn {
   }
   lane(o: "f32x4.extract_lane" | "f32x4.replace_lane", lane: number): this {
     this.code.push(0xfd, o === "f32x4.extract_lane" ? 0x1f : 0x20, lane);
+    return this;
+  }
+  f64(v: number): this {
+    this.code.push(0x44);
+    this.code.push(...new Uint8Array(new Float64Array([v]).buffer));
+    return this;
+  }
+  /** Pushes a v128 constant of four f32 lanes (one value splatted when a single number is given). */
+  f32x4(...v: number[]): this {
+    const lanes = v.length === 1 ? [v[0], v[0], v[0], v[0]] : v;
+    this.code.push(0xfd, 0x0c, ...new Uint8Array(new Float32Array(lanes).buffer));
+    return this;
+  }
+  /** Pushes a v128 constant of four i32 lanes (one value splatted when a single number is given). */
+  i32x4(...v: number[]): this {
+    const lanes = v.length === 1 ? [v[0], v[0], v[0], v[0]] : v;
+    this.code.push(0xfd, 0x0c, ...new Uint8Array(new Int32Array(lanes).buffer));
+    return this;
+  }
+  /** i8x16.shuffle of the two vectors on the stack; `lanes` are 16 byte indices into a‖b. */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16) throw new Error("asm: i8x16.shuffle needs 16 lane indices");
+    this.code.push(0xfd, 0x0d, ...lanes);
+    return this;
+  }
+  /** i8x16.shuffle picking 32-bit lanes (indices 0-7 into a‖b). */
+  shuffle32(lanes: readonly number[]): this {
+    return this.shuffle(lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
+  }
+  /** Lane access for i32x4 (extract: 0x1b, replace: 0x1c) and f64x2 (0x21, 0x22). */
+  laneOp(o: "i32x4.extract_lane" | "i32x4.replace_lane" | "f64x2.extract_lane" | "f64x2.replace_lane", lane: number): this {
+    const code = { "i32x4.extract_lane": 0x1b, "i32x4.replace_lane": 0x1c, "f64x2.extract_lane": 0x21, "f64x2.replace_lane": 0x22 }[o];
+    this.code.push(0xfd, code, lane);
+    return this;
+  }
+  /** v128.store32_lane: stores lane `lane` (32 bits) of the vector at the address below it. */
+  store32Lane(lane: number, offset = 0): this {
+    this.code.push(0xfd, 0x5a, 0);
+    uleb(this.code, offset);
+    this.code.push(lane);
     return this;
   }
   v128zero(): this {

@@ -3,31 +3,20 @@
  * case is not covered (dtype, layout), and the backend then runs the reference kernel.
  * Views arrive as ArrViews over linear memory: `offset * bytesPerElement` is the byte address.
  */
-import { sizeOf, type DType, type TypedArray } from "../../core/index.js";
-import type { BinaryOp, Conv2dAttrs, OpAttrs, PrimOp, UnaryOp } from "../ops.js";
-import type { ArrView } from "../reference/index.js";
+import { sizeOf } from "../../core/index.js";
+import { REDUCE_OPS, type BinaryOp, type Conv2dAttrs, type PrimOp, type UnaryOp } from "../ops.js";
 import { convScratchBytes, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
 import { EW_BINARY, EW_UNARY, type EwBinary, type EwUnary } from "./kernels/elementwise.js";
 import { GEMM_SCRATCH_BYTES } from "./kernels/gemm.js";
-import { MR, NR, type KernelExports } from "./module.js";
-import type { ThreadPool } from "./threads.js";
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./kernels/pool.js";
+import { reduceFast } from "./kernels/reduce.js";
+import { MR, NR } from "./module.js";
+import { addr, allF32, eachRow, type Fast, type FastContext } from "./views.js";
 
-export interface FastContext {
-  readonly ex: KernelExports;
-  readonly pool: ThreadPool;
-  /** Allocates uncounted scratch; returns its address. */
-  readonly scratch: (bytes: number) => number;
-  readonly release: (ptr: number, bytes: number) => void;
-  readonly view: (dtype: DType) => TypedArray;
-}
-
-type Fast<K extends PrimOp> = (c: FastContext, ins: readonly ArrView[], out: ArrView, attrs: OpAttrs[K]) => boolean;
+export type { FastContext } from "./views.js";
 
 /** Below this many flops a parallel dispatch (tens of microseconds) costs more than it saves. */
 const PARALLEL_FLOPS = 4e6;
-
-const addr = (v: ArrView): number => v.offset * 4;
-const allF32 = (vs: readonly ArrView[]): boolean => vs.every((v) => v.dtype === "float32");
 
 /** Runs `fn(scratch, stride)` with `perThread` bytes of scratch for each thread. */
 function withScratch(c: FastContext, threads: number, perThread: number, fn: (scratch: number, stride: number) => void): void {
@@ -110,59 +99,11 @@ const conv2dBackwardWeight: Fast<"conv2dBackwardWeight"> = (c, [x, gy], gw, at) 
   return true;
 };
 
-/**
- * Merges adjacent dims that every operand walks contiguously, so a view becomes few long rows.
- * Returns the collapsed shape and per-operand strides.
- */
-export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const sh: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const k = sh.length - 1;
-    if (k >= 0 && strides.every((s, q) => st[q][k] === s[d] * shape[d])) {
-      sh[k] *= shape[d];
-      strides.forEach((s, q) => { st[q][k] = s[d]; });
-    } else {
-      sh.push(shape[d]);
-      strides.forEach((s, q) => st[q].push(s[d]));
-    }
-  }
-  if (sh.length === 0) { sh.push(1); st.forEach((s) => s.push(1)); }
-  return { shape: sh, strides: st };
-}
-
-/** Calls `row(offsets, n)` for each innermost row; offsets are element offsets per operand. */
-function forRows(shape: readonly number[], views: readonly ArrView[], row: (offs: number[], n: number) => void): void {
-  const { shape: sh, strides } = collapse(shape, views.map((v) => v.strides));
-  const rank = sh.length, n = sh[rank - 1];
-  const outer = sizeOf(sh) / n;
-  const idx = new Array<number>(rank).fill(0);
-  const offs = views.map((v) => v.offset);
-  for (let r = 0; r < outer; r++) {
-    row(offs, n);
-    for (let d = rank - 2; d >= 0; d--) {
-      idx[d]++;
-      for (let q = 0; q < offs.length; q++) offs[q] += strides[q][d];
-      if (idx[d] < sh[d]) break;
-      for (let q = 0; q < offs.length; q++) offs[q] -= strides[q][d] * sh[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-const last = (v: ArrView, shape: readonly number[]): number => {
-  const { strides } = collapse(shape, [v.strides]);
-  return strides[0][strides[0].length - 1];
-};
-
 function binaryFast(op: EwBinary): Fast<BinaryOp> {
   return (c, [a, b], out) => {
-    if (!allF32([a, b, out]) || sizeOf(out.shape) === 0) return sizeOf(out.shape) === 0;
+    if (!allF32([a, b, out])) return false;
     const fn = c.ex[`ew_${op}`];
-    const { strides } = collapse(out.shape, [out.strides, a.strides, b.strides]);
-    const sa = strides[1][strides[1].length - 1] * 4, sb = strides[2][strides[2].length - 1] * 4;
-    forRows(out.shape, [out, a, b], ([o, ia, ib], n) => fn(ia * 4, sa, ib * 4, sb, o * 4, n));
+    eachRow(out.shape, [out, a, b], ([o, ia, ib], [, sa, sb], n) => fn(ia, sa, ib, sb, o, n));
     return true;
   };
 }
@@ -170,10 +111,8 @@ function binaryFast(op: EwBinary): Fast<BinaryOp> {
 function unaryFast(op: EwUnary): Fast<UnaryOp> {
   return (c, [x], out) => {
     if (!allF32([x, out])) return false;
-    if (sizeOf(out.shape) === 0) return true;
     const fn = c.ex[`ew_${op}`];
-    const sx = last(x, out.shape) * 4;
-    forRows(out.shape, [out, x], ([o, ix], n) => fn(ix * 4, sx, o * 4, n));
+    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => fn(ix, sx, o, n));
     return true;
   };
 }
@@ -182,10 +121,7 @@ function unaryFast(op: EwUnary): Fast<UnaryOp> {
 const copy: Fast<"copy"> = (c, [x], out) => {
   // NOTE: 4-byte element types only; float64 and bool take the reference path.
   if (x.dtype !== out.dtype || (x.dtype !== "float32" && x.dtype !== "int32")) return false;
-  if (sizeOf(out.shape) === 0) return true;
-  const { strides } = collapse(out.shape, [out.strides, x.strides]);
-  const sx = strides[1][strides[1].length - 1] * 4;
-  forRows(out.shape, [out, x], ([o, ix], n) => c.ex.copy32(ix * 4, sx, o * 4, n));
+  eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => c.ex.copy32(ix, sx, o, n));
   return true;
 };
 
@@ -200,6 +136,8 @@ const fill: Fast<"fill"> = (c, _ins, out, { value }) => {
 
 export const fastKernels: { readonly [K in PrimOp]?: Fast<K> } = {
   matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight, copy, fill,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
   ...Object.fromEntries(EW_BINARY.map((op) => [op, binaryFast(op)])),
   ...Object.fromEntries(EW_UNARY.map((op) => [op, unaryFast(op)])),
+  ...Object.fromEntries(REDUCE_OPS.map((op) => [op, reduceFast(op)])),
 };

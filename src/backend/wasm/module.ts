@@ -7,6 +7,8 @@ import { ModuleBuilder } from "./asm.js";
 import { emitConv, type ConvExports } from "./kernels/conv.js";
 import { emitElementwise, type ElementwiseExports } from "./kernels/elementwise.js";
 import { emitGemm } from "./kernels/gemm.js";
+import { emitPool, type PoolExports } from "./kernels/pool.js";
+import { emitReduce, type ReduceExports } from "./kernels/reduce.js";
 
 /**
  * Micro-kernel tile: 3 x 12 (3 rows of A, three 4-float vectors of B). Measured on the 2-core Zen 3
@@ -19,7 +21,7 @@ export const MR = 3;
 export const NV = 3;
 export const NR = 4 * NV;
 
-export interface KernelExports extends ConvExports, ElementwiseExports {}
+export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports {}
 
 export interface ModuleConfig {
   readonly shared: boolean;
@@ -34,6 +36,8 @@ export function buildModuleBytes(cfg: ModuleConfig): Uint8Array<ArrayBuffer> {
   m.fn("fill_bytes", ["i32", "i32", "i32"], [], (f, dst, v, n) => void f.i(dst).i(v).i(n).memfill());
   emitConv(m);
   emitElementwise(m);
+  emitReduce(m);
+  emitPool(m);
   return m.bytes();
 }
 

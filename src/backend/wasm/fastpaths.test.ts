@@ -1,0 +1,94 @@
+/**
+ * The Wasm fast paths added for training (reductions, pooling) against the reference kernels, on the
+ * shapes the models use and on awkward ones: bit-exact, with ties, NaN and signed zeros mixed in.
+ */
+import { after, describe, it } from "node:test";
+import { Rng, sizeOf } from "../../core/index.js";
+import type { OpAttrs, PrimOp, Pool2dAttrs } from "../ops.js";
+import { ReferenceBackend } from "../reference/index.js";
+import { WasmBackend } from "./index.js";
+import assert from "node:assert/strict";
+import { compareOp, operand, permuted, randn, run, type Operand } from "./testing.js";
+
+const rng = new Rng(11);
+const wasm = new WasmBackend({ threads: 2 });
+const ref = new ReferenceBackend();
+after(() => wasm.dispose());
+
+function check<K extends PrimOp>(op: K, ins: readonly Operand[], outShape: readonly number[], attrs: OpAttrs[K], exact = true): void {
+  compareOp(wasm, ref, op, ins, outShape, "float32", attrs, exact);
+}
+
+/**
+ * Exact except that +0 and -0 compare equal: max/min of a tie between them is +0 or -0 depending on
+ * the order the kernel meets them (the reference keeps the first; SIMD lanes see another order).
+ */
+function checkUpToZeroSign<K extends PrimOp>(op: K, ins: readonly Operand[], outShape: readonly number[], attrs: OpAttrs[K]): void {
+  const want = run(ref, op, ins, outShape, "float32", attrs);
+  const got = run(wasm, op, ins, outShape, "float32", attrs);
+  assert.equal(got.length, want.length);
+  for (let i = 0; i < got.length; i++) {
+    if (!(Object.is(got[i], want[i]) || (got[i] === 0 && want[i] === 0))) assert.fail(`${op} element ${i}: ${got[i]}, reference ${want[i]}`);
+  }
+}
+
+/** ReLU-like data: about half exact zeros (ties in every pooling window), some -0, NaN and Inf. */
+function reluLike(shape: readonly number[], specials = true): Operand {
+  const d = rng.normal(sizeOf(shape));
+  for (let i = 0; i < d.length; i++) d[i] = d[i] > 0 ? d[i] : 0;
+  if (specials) {
+    const sp = [NaN, -0, Infinity, -Infinity, 0];
+    for (let i = 3; i < d.length; i += 37) d[i] = sp[(i / 37 | 0) % sp.length];
+  }
+  return operand("float32", shape, d);
+}
+
+describe("wasm fast paths vs reference", () => {
+  it("sum/max/min over BatchNorm's axes [0,2,3], bias axes [0], all axes, no axes", () => {
+    for (const op of ["sum", "max", "min"] as const) {
+      check(op, [randn(rng, [5, 6, 7, 9])], [1, 6, 1, 1], { axes: [0, 2, 3] });
+      check(op, [randn(rng, [64, 8, 14, 14])], [8], { axes: [0, 2, 3] });
+      check(op, [randn(rng, [37, 13])], [13], { axes: [0] });
+      check(op, [randn(rng, [2, 37, 13])], [2, 13], { axes: [1] });
+      check(op, [randn(rng, [1031])], [], { axes: [0] });
+      check(op, [randn(rng, [3, 4, 5])], [3, 4, 5], { axes: [] });
+      check(op, [permuted(randn(rng, [6, 5, 4, 3]), [3, 1, 0, 2])], [5, 6], { axes: [0, 3] });
+      check(op, [permuted(randn(rng, [9, 10]), [1, 0])], [10], { axes: [1] });
+      checkUpToZeroSign(op, [reluLike([4, 3, 5, 6])], [3], { axes: [0, 2, 3] });
+    }
+    check("sum", [randn(rng, [0, 4])], [4], { axes: [0] });
+  });
+
+  it("max pooling 2x2 stride 2 (SIMD) with ties, NaN and signed zeros, odd sizes", () => {
+    const a: Pool2dAttrs = { kernel: [2, 2], stride: [2, 2], padding: [0, 0], countIncludePad: true };
+    for (const [N, C, H, W] of [[2, 3, 28, 28], [3, 5, 14, 14], [1, 2, 7, 7], [2, 2, 9, 13], [1, 1, 2, 2], [4, 6, 10, 22]]) {
+      const ys = [N, C, Math.floor(H / 2), Math.floor(W / 2)];
+      const x = reluLike([N, C, H, W]);
+      check("maxPool2d", [x], ys, a);
+      check("maxPool2dBackward", [randn(rng, ys), x], [N, C, H, W], a);
+    }
+    // A -0 upstream gradient lands as +0, as in the reference's `gx[i] += g`.
+    const x = operand("float32", [1, 1, 2, 2], new Float32Array([1, 2, 3, 4]));
+    check("maxPool2dBackward", [operand("float32", [1, 1, 1, 1], new Float32Array([-0])), x], [1, 1, 2, 2], a);
+  });
+
+  it("max and avg pooling, generic windows: overlapping, padded, strided", () => {
+    const cases: { x: number[]; a: Pool2dAttrs }[] = [
+      { x: [2, 3, 9, 8], a: { kernel: [3, 3], stride: [2, 2], padding: [1, 1], countIncludePad: false } },
+      { x: [1, 4, 7, 7], a: { kernel: [3, 3], stride: [1, 1], padding: [1, 1], countIncludePad: true } },
+      { x: [2, 2, 11, 6], a: { kernel: [2, 3], stride: [3, 1], padding: [1, 0], countIncludePad: false } },
+      { x: [3, 2, 8, 8], a: { kernel: [2, 2], stride: [2, 2], padding: [1, 1], countIncludePad: true } },
+      { x: [2, 3, 6, 6], a: { kernel: [2, 2], stride: [1, 1], padding: [0, 0], countIncludePad: true } },
+    ];
+    for (const { x: xs, a } of cases) {
+      const HO = Math.floor((xs[2] + 2 * a.padding[0] - a.kernel[0]) / a.stride[0]) + 1;
+      const WO = Math.floor((xs[3] + 2 * a.padding[1] - a.kernel[1]) / a.stride[1]) + 1;
+      const ys = [xs[0], xs[1], HO, WO];
+      const x = reluLike(xs);
+      check("maxPool2d", [x], ys, a);
+      check("maxPool2dBackward", [randn(rng, ys), x], xs, a);
+      check("avgPool2d", [randn(rng, xs)], ys, a);
+      check("avgPool2dBackward", [randn(rng, ys)], xs, { ...a, inputShape: xs });
+    }
+  });
+});
