@@ -375,6 +375,17 @@ export class ModuleBuilder {
       code.push(...body);
     }
     section(10, code);
+    // The "name" custom section (function names), so profilers and stack traces show kernel names
+    // instead of wasm-function[i]: https://webassembly.github.io/spec/core/appendix/custom.html
+    const names: number[] = [];
+    str(names, "name");
+    const fnNames: number[] = [];
+    uleb(fnNames, this.#fns.length);
+    this.#fns.forEach((f, i) => { uleb(fnNames, i); str(fnNames, f.name); });
+    names.push(1);
+    uleb(names, fnNames.length);
+    names.push(...fnNames);
+    section(0, names);
     return new Uint8Array(out);
   }
 }

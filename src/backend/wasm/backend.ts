@@ -7,7 +7,7 @@
  * Handles store byte offsets, never typed arrays: growing the memory replaces `memory.buffer`, and
  * views made before have the old length. Views are re-created lazily after each grow.
  */
-import { DisposedError, GanglionError, ValueError, bytesPerElement, contiguousStrides, fmt, sizeOf, viewArray, type DType, type TypedArray } from "../../core/index.js";
+import { DisposedError, GanglionError, ValueError, bytesPerElement, contiguousStrides, fmt, isContiguous, sizeOf, viewArray, type DType, type TypedArray } from "../../core/index.js";
 import { MemoryCounter, type Backend, type BackendMemory, type BufferHandle, type View } from "../backend.js";
 import type { OpAttrs, PrimOp } from "../ops.js";
 import { referenceKernels, type ArrView } from "../reference/index.js";
@@ -28,7 +28,14 @@ export interface WasmBackendOptions {
 
 class WasmBuffer {
   freed = false;
+  /** Contents not yet defined: zeroed before anything can read them (see `alloc`). */
+  fresh = true;
   constructor(readonly ptr: number, readonly bytes: number, readonly dtype: DType, readonly size: number) {}
+}
+
+/** True when `v` is the whole buffer, contiguous from element 0 (a kernel writing it defines every byte). */
+function coversBuffer(v: View, b: WasmBuffer): boolean {
+  return v.offset === 0 && v.dtype === b.dtype && sizeOf(v.shape) === b.size && isContiguous(v.shape, v.strides);
 }
 
 const PAGE = 65536;
@@ -83,8 +90,9 @@ export class WasmBackend implements Backend {
     if (!(Number.isInteger(size) && size >= 0)) throw new ValueError(`wasm alloc: size must be an integer >= 0, got ${size} (${dtype})`);
     const bytes = size * bytesPerElement(dtype);
     const ptr = this.#alloc.alloc(bytes);
-    // NOTE: zeroed like the reference backend's buffers, so no caller can observe stale pool contents.
-    this.#ex.fill_bytes(ptr, 0, bytes);
+    // NOTE: buffers read as zeros like the reference backend's, so no caller can observe stale pool
+    // contents; but zeroing is deferred (`#define`): most buffers are op outputs that the kernel
+    // overwrites whole, and zeroing those cost ~15% of a CNN training step.
     this.#counter.onAlloc(bytes);
     this.#counter.pooledBytes = this.#alloc.pooledBytes;
     return new WasmBuffer(ptr, bytes, dtype, size);
@@ -103,7 +111,14 @@ export class WasmBackend implements Backend {
     if (offset < 0 || offset + data.length > b.size) {
       throw new ValueError(`wasm write: ${data.length} elements at offset ${offset} do not fit a buffer of ${b.size} x ${b.dtype}`);
     }
+    if (b.fresh) this.#define(b, offset === 0 && data.length === b.size);
     viewArray(b.dtype, this.#memory.buffer, b.ptr + offset * bytesPerElement(b.dtype), data.length).set(data);
+  }
+
+  /** Marks a fresh buffer defined, zeroing it unless the caller is about to overwrite all of it. */
+  #define(b: WasmBuffer, overwritten: boolean): void {
+    if (!overwritten) this.#ex.fill_bytes(b.ptr, 0, b.bytes);
+    b.fresh = false;
   }
 
   async read(view: View): Promise<TypedArray> {
@@ -111,7 +126,7 @@ export class WasmBackend implements Backend {
   }
 
   readSync(view: View): TypedArray {
-    const v = this.#arr(view, "read");
+    const v = this.#arr(view, "read", true);
     const n = sizeOf(v.shape);
     const out = viewArray(v.dtype, new ArrayBuffer(n * bytesPerElement(v.dtype)), 0, n);
     referenceKernels.copy([v], { data: out, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 }, {});
@@ -119,7 +134,9 @@ export class WasmBackend implements Backend {
   }
 
   exec<K extends PrimOp>(op: K, inputs: readonly View[], out: View, attrs: OpAttrs[K]): void {
-    const ins = inputs.map((v) => this.#arr(v, op));
+    const ins = inputs.map((v) => this.#arr(v, op, true));
+    const ob = this.#buf(out.buf, op);
+    if (ob.fresh) this.#define(ob, coversBuffer(out, ob));
     const o = this.#arr(out, op);
     const fast = fastKernels[op] as ((c: FastContext, i: readonly ArrView[], o: ArrView, a: OpAttrs[K]) => boolean) | undefined;
     if (fast?.(this.#ctx, ins, o, attrs)) return;
@@ -168,8 +185,10 @@ export class WasmBackend implements Backend {
     return v;
   }
 
-  #arr(v: View, op: string): ArrView {
+  /** The view over linear memory; `reading` defines (zeroes) a fresh buffer first. */
+  #arr(v: View, op: string, reading = false): ArrView {
     const b = this.#buf(v.buf, op);
+    if (reading && b.fresh) this.#define(b, false);
     if (b.dtype !== v.dtype && bytesPerElement(b.dtype) !== bytesPerElement(v.dtype)) {
       throw new ValueError(`wasm ${op}: view of dtype ${v.dtype} over a ${b.dtype} buffer of shape ${fmt(v.shape)}`);
     }

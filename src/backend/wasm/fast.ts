@@ -5,6 +5,7 @@
  */
 import { sizeOf } from "../../core/index.js";
 import { REDUCE_OPS, type BinaryOp, type Conv2dAttrs, type PrimOp, type UnaryOp } from "../ops.js";
+import { CMP_OPS, cast, compareFast, where } from "./kernels/compare.js";
 import { convScratchBytes, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
 import { EW_BINARY, EW_UNARY, type EwBinary, type EwUnary } from "./kernels/elementwise.js";
 import { GEMM_SCRATCH_BYTES } from "./kernels/gemm.js";
@@ -136,7 +137,8 @@ const fill: Fast<"fill"> = (c, _ins, out, { value }) => {
 
 export const fastKernels: { readonly [K in PrimOp]?: Fast<K> } = {
   matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight, copy, fill,
-  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward,
+  maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, cast, where,
+  ...Object.fromEntries(CMP_OPS.map((op) => [op, compareFast(op)])),
   ...Object.fromEntries(EW_BINARY.map((op) => [op, binaryFast(op)])),
   ...Object.fromEntries(EW_UNARY.map((op) => [op, unaryFast(op)])),
   ...Object.fromEntries(REDUCE_OPS.map((op) => [op, reduceFast(op)])),

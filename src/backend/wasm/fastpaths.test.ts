@@ -8,7 +8,7 @@ import type { OpAttrs, PrimOp, Pool2dAttrs } from "../ops.js";
 import { ReferenceBackend } from "../reference/index.js";
 import { WasmBackend } from "./index.js";
 import assert from "node:assert/strict";
-import { compareOp, operand, permuted, randn, run, type Operand } from "./testing.js";
+import { broadcast, compareOp, operand, permuted, randn, run, type Operand } from "./testing.js";
 
 const rng = new Rng(11);
 const wasm = new WasmBackend({ threads: 2 });
@@ -90,5 +90,35 @@ describe("wasm fast paths vs reference", () => {
       check("avgPool2d", [randn(rng, xs)], ys, a);
       check("avgPool2dBackward", [randn(rng, ys)], xs, { ...a, inputShape: xs });
     }
+  });
+
+  it("comparisons to bool, casts between float32/int32/bool, where: contiguous, broadcast, strided", () => {
+    const sp = (shape: readonly number[]): Operand => {
+      const o = randn(rng, shape, 3);
+      const v = [NaN, 0, -0, Infinity, -Infinity, 1.5, -2.5, 3e9, -3e9, 2147483520];
+      for (let i = 0; i < o.data.length; i += 3) o.data[i] = v[(i / 3) % v.length];
+      return o;
+    };
+    const bools = (shape: readonly number[]): Operand => operand("bool", shape, Uint8Array.from(rng.randint(sizeOf(shape), 0, 2)));
+    const ints = (shape: readonly number[]): Operand => operand("int32", shape, rng.randint(sizeOf(shape), -(2 ** 30), 2 ** 30));
+    for (const op of ["eq", "ne", "lt", "le", "gt", "ge"] as const) {
+      const a = sp([5, 7, 9]);
+      const b = { ...a, data: a.data.map((v, i) => (i % 2 ? v : -v)) };
+      compareOp(wasm, ref, op, [a, b], [5, 7, 9], "bool", {}, true);
+      compareOp(wasm, ref, op, [sp([4, 33]), broadcast(operand("float32", [1], new Float32Array([0])), [4, 33])], [4, 33], "bool", {}, true);
+      compareOp(wasm, ref, op, [permuted(sp([6, 5]), [1, 0]), sp([5, 6])], [5, 6], "bool", {}, true);
+    }
+    // Finite values only for float -> int32 (out-of-range values take the reference path; tested below).
+    const finite = randn(rng, [3, 41], 1e4);
+    compareOp(wasm, ref, "cast", [finite], [3, 41], "int32", { dtype: "int32" }, true);
+    compareOp(wasm, ref, "cast", [sp([3, 41])], [3, 41], "int32", { dtype: "int32" }, true);
+    compareOp(wasm, ref, "cast", [permuted(randn(rng, [7, 6], 50), [1, 0])], [6, 7], "int32", { dtype: "int32" }, true);
+    for (const [x, to] of [[sp([3, 41]), "bool"], [bools([5, 19]), "float32"], [ints([5, 19]), "float32"], [bools([5, 19]), "int32"], [ints([5, 19]), "bool"]] as const) {
+      compareOp(wasm, ref, "cast", [x], [...x.shape], to, { dtype: to }, true);
+      compareOp(wasm, ref, "cast", [permuted(x, [1, 0])], [x.shape[1], x.shape[0]], to, { dtype: to }, true);
+    }
+    compareOp(wasm, ref, "where", [bools([6, 35]), sp([6, 35]), sp([6, 35])], [6, 35], "float32", {}, true);
+    compareOp(wasm, ref, "where", [broadcast(bools([6, 1]), [6, 35]), sp([6, 35]), broadcast(operand("float32", [1], new Float32Array([-0])), [6, 35])], [6, 35], "float32", {}, true);
+    compareOp(wasm, ref, "where", [permuted(bools([5, 9]), [1, 0]), ints([9, 5]), broadcast(ints([5]), [9, 5])], [9, 5], "int32", {}, true);
   });
 });

@@ -4,6 +4,7 @@
  * each worker (a compiled `WebAssembly.Module` is posted to workers, so they skip compilation).
  */
 import { ModuleBuilder } from "./asm.js";
+import { emitCompare, type CompareExports } from "./kernels/compare.js";
 import { emitConv, type ConvExports } from "./kernels/conv.js";
 import { emitElementwise, type ElementwiseExports } from "./kernels/elementwise.js";
 import { emitGemm } from "./kernels/gemm.js";
@@ -21,7 +22,7 @@ export const MR = 3;
 export const NV = 3;
 export const NR = 4 * NV;
 
-export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports {}
+export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports {}
 
 export interface ModuleConfig {
   readonly shared: boolean;
@@ -38,6 +39,7 @@ export function buildModuleBytes(cfg: ModuleConfig): Uint8Array<ArrayBuffer> {
   emitElementwise(m);
   emitReduce(m);
   emitPool(m);
+  emitCompare(m);
   return m.bytes();
 }
 
