@@ -23,8 +23,7 @@ import { Study } from "../tune/study.js";
 import { PRUNER_TYPES, SAMPLER_TYPES } from "../tune/study_config.js";
 import type { PrunerConfig, SamplerConfig } from "../tune/study_config.js";
 import { bestTrial, countStates, formatResultsTable, plotData, rankTrials } from "../tune/study_results.js";
-import { runWorker } from "../tune/runner.js";
-import { JOB_NAMES, checkSpaceForJob, defaultSpace, jobDirection, jobFromJson, jobObjective, jobToJson, trainConfig } from "./tune_jobs.js";
+import { JOB_NAMES, checkSpaceForJob, defaultSpace, jobDirection, jobFromJson, jobToJson, trainConfig } from "./tune_jobs.js";
 import type { Job } from "./tune_jobs.js";
 import { runWorkerProcesses, workerMain } from "./tune_workers.js";
 import type { WorkerArgs } from "./tune_workers.js";
@@ -151,9 +150,7 @@ export async function tune(argv: string[]): Promise<number> {
     const workers = f.workers as number;
     let failed = 0;
     if (workers === 1) {
-      const objective = await jobObjective(job);
-      const s = await runWorker(study, objective, { storageUrl: url, log: (l) => log(`[w1] ${l}`) });
-      log(`[w1] worker ${s.worker} done: ran ${s.ran.length} trial(s)`);
+      await workerMain({ storage: url, study: study.name, index: 1 }, (l) => log(`[w1] ${l}`));
     } else if (workers > 1) {
       const exits = await runWorkerProcesses(workers, { storage: url, study: study.name }, log);
       for (const e of exits) {

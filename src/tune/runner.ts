@@ -11,7 +11,6 @@
  * `TrialPruned` (e.g. the loss diverged). Any other exception, or a non-finite value, fails the trial;
  * failures from exceptions are not retried (they would recur), lost workers are.
  */
-import { hostname } from "node:os";
 import { GanglionError, ValueError } from "../core/index.js";
 import type { Config } from "./space.js";
 import { ExhaustedError } from "./samplers/index.js";
@@ -77,7 +76,9 @@ export interface WorkerSummary {
   readonly reaped: Reaped[];
 }
 
-export function defaultWorkerId(): string {
+/** host:pid:random — unique across the machines sharing a study, and says where a trial ran. */
+export async function defaultWorkerId(): Promise<string> {
+  const { hostname } = await import("node:os");
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
@@ -94,7 +95,7 @@ function errorText(e: unknown): string {
 
 /** Runs trials of `study` until it is done (or `maxTrials`, or `signal`). */
 export async function runWorker(study: Study, objective: Objective, opts: WorkerOptions = {}): Promise<WorkerSummary> {
-  const worker = opts.workerId ?? defaultWorkerId();
+  const worker = opts.workerId ?? (await defaultWorkerId());
   const log = opts.log ?? ((): void => undefined);
   const interval = opts.heartbeatIntervalMs ?? Math.min(10_000, study.record.heartbeatTimeoutMs / 4);
   if (!(interval > 0)) throw new ValueError(`runWorker: heartbeatIntervalMs must be > 0, got ${interval}`);

@@ -10,7 +10,6 @@
  *  - "timer": a timer on the main thread; enough for objectives that await often, and for in-memory
  *    SQLite, which another thread cannot open.
  */
-import { Worker } from "node:worker_threads";
 import type { Lease, StudyStorage } from "./storage/types.js";
 
 export interface Heartbeat {
@@ -69,6 +68,8 @@ export function timerHeartbeat(storage: StudyStorage, intervalMs: number, onErro
 
 /** Beats from a worker thread that opens `storageUrl` itself; resolves once the thread is connected. */
 export async function threadHeartbeat(storageUrl: string, intervalMs: number, onError: (e: Error) => void): Promise<Heartbeat> {
+  // Loaded here, not at the top, so that importing ganglion's tune module does not need Node.
+  const { Worker } = await import("node:worker_threads");
   const worker = new Worker(new URL("./runner_heartbeat_thread.js", import.meta.url), { workerData: { storageUrl, intervalMs } });
   const lostSet = new Set<string>();
   let closed: (() => void) | null = null;
