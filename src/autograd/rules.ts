@@ -134,6 +134,18 @@ export const backwardRules: { readonly [K in DiffOp]: BackwardRule<K> } = {
     const d = T.binary("sub", T.softmax(z, 1), T.cast(T.oneHot(y, z.shape[1]), z.dtype));
     return [T.binary("mul", d, T.unsqueeze(g, 1)), null];
   },
+  // Through the batch statistics too (stats = batchNormStats(x), so stats get no gradient of their own).
+  batchNorm: (g, n) => {
+    const [x, stats, w] = [sv(n, 0), sv(n, 1), sv(n, 2)];
+    const C = x.shape[1];
+    const sums = T.batchNormGradSums(g, x, stats, n.attrs.eps);
+    return [
+      need(n, 0) ? T.batchNormBackward(g, x, stats, w, sums, n.attrs.eps) : null,
+      null,
+      need(n, 2) ? T.reshape(T.narrow(sums, 0, 1, 1), [C]) : null,
+      need(n, 3) ? T.reshape(T.narrow(sums, 0, 0, 1), [C]) : null,
+    ];
+  },
   reshape: (g, n) => [T.reshape(g, ins(n, 0))],
   permute: (g, n) => {
     const inv = new Array<number>(n.attrs.dims.length);

@@ -70,11 +70,26 @@ export interface OpAttrs extends Record<UnaryOp, NoAttrs>, Record<BinaryOp, NoAt
   logSoftmax: { readonly axis: number };
   /** logits [N,C], labels int32 [N] -> per-example loss [N]; fused and numerically stable. */
   softmaxCrossEntropy: NoAttrs;
+  /**
+   * Batch normalization, fused (DESIGN rule 2: the composition made ~20 passes over the activations
+   * per layer and step). x [N,C,...] -> [2,C]: per-channel mean and biased variance over every axis
+   * but 1.
+   */
+  batchNormStats: NoAttrs;
+  /** (x [N,C,...], stats [2,C] = batchNormStats(x), weight [C], bias [C]) -> (x - mean)/sqrt(var + eps)*weight + bias. */
+  batchNorm: { readonly eps: number };
+  /** (gy, x, stats) -> [2,C]: per-channel sum(gy) and sum(gy * xhat), xhat = (x - mean)/sqrt(var + eps). */
+  batchNormGradSums: { readonly eps: number };
+  /**
+   * (gy, x, stats, weight, sums = batchNormGradSums(gy, x, stats)) -> gx, the input gradient through
+   * the batch statistics: weight/sqrt(var + eps) * (gy - sum(gy)/M - xhat * sum(gy*xhat)/M), M = N*H*W.
+   */
+  batchNormBackward: { readonly eps: number };
 }
 
 export type PrimOp = keyof OpAttrs;
 
-export type OpFamily = "unary" | "binary" | "ternary" | "reduce" | "layout" | "matmul" | "conv" | "pool" | "index" | "softmax";
+export type OpFamily = "unary" | "binary" | "ternary" | "reduce" | "layout" | "matmul" | "conv" | "pool" | "index" | "softmax" | "norm";
 
 interface OpInfo {
   readonly family: OpFamily;
@@ -112,6 +127,10 @@ export const OP_INFO: { readonly [K in PrimOp]: OpInfo } = {
   softmax: { family: "softmax", strided: false },
   logSoftmax: { family: "softmax", strided: false },
   softmaxCrossEntropy: { family: "softmax", strided: false },
+  batchNormStats: { family: "norm", strided: false },
+  batchNorm: { family: "norm", strided: false },
+  batchNormGradSums: { family: "norm", strided: false },
+  batchNormBackward: { family: "norm", strided: false },
 };
 
 export const PRIM_OPS = Object.keys(OP_INFO) as PrimOp[];

@@ -16,6 +16,7 @@ export {
   avgPool2d, avgPool2dBackward, softmax, logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot,
   type Conv2dOptions, type Pool2dOptions,
 } from "./ops/nn.js";
+export { batchNormStats, batchNormTrain, batchNormGradSums, batchNormBackward } from "./ops/norm.js";
 
 /**
  * Runs `fn` and disposes every tensor created inside it except those it returns (and `keep()`-ed ones).

@@ -72,6 +72,8 @@ export function crossBackendSuite(backend: BackendName): void {
     ["maxPool2d 3x3 s2 p1", (mk) => g.maxPool2d(mk([2, 3, 9, 8]), 3, { stride: 2, padding: 1 })],
     ["logSoftmax axis 1 of [4,10,3]", (mk) => g.logSoftmax(mk([4, 10, 3]), 1)],
     ["relu of slice", (mk) => mk([6, 8]).slice([1, 2], [5, 7]).relu()],
+    ["batchNorm fused [5,6,7,9]", (mk) => { const x = mk([5, 6, 7, 9]); return g.batchNormTrain(x, g.batchNormStats(x), mk([6]), mk([6]), 1e-5); }],
+    ["batchNormStats [64,3,4,4]", (mk) => g.batchNormStats(mk([64, 3, 4, 4]).add(3))],
   ];
   describe(`cross-backend ${backend} vs reference`, () => {
     for (const [name, build] of cases) {

@@ -8,6 +8,7 @@ import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convGeom } fr
 import { binary, copy, fill, unary, where } from "./elementwise.js";
 import { gemm } from "./gemm.js";
 import { concat, gather, oneHot, pad, scatterAdd } from "./indexing.js";
+import { batchNorm, batchNormBackward, batchNormGradSums, batchNormStats } from "./norm.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./pool.js";
 import { argReduce, reduce } from "./reduce.js";
 import { logSoftmax, softmax, softmaxCrossEntropy } from "./softmax.js";
@@ -54,4 +55,8 @@ export const referenceKernels: RefKernelTable = {
   softmax: ([x], out, a) => softmax(x, out, a.axis),
   logSoftmax: ([x], out, a) => logSoftmax(x, out, a.axis),
   softmaxCrossEntropy: ([z, y], out) => softmaxCrossEntropy(z, y, out),
+  batchNormStats: ([x], out) => batchNormStats(x, out),
+  batchNorm: ([x, stats, w, b], out, a) => batchNorm(x, stats, w, b, out, a.eps),
+  batchNormGradSums: ([gy, x, stats], out, a) => batchNormGradSums(gy, x, stats, out, a.eps),
+  batchNormBackward: ([gy, x, stats, w, sums], out, a) => batchNormBackward(gy, x, stats, w, sums, out, a.eps),
 };

@@ -8,6 +8,7 @@ import { emitCompare, type CompareExports } from "./kernels/compare.js";
 import { emitConv, type ConvExports } from "./kernels/conv.js";
 import { emitElementwise, type ElementwiseExports } from "./kernels/elementwise.js";
 import { emitGemm } from "./kernels/gemm.js";
+import { emitNorm, type NormExports } from "./kernels/norm.js";
 import { emitPool, type PoolExports } from "./kernels/pool.js";
 import { emitReduce, type ReduceExports } from "./kernels/reduce.js";
 
@@ -22,7 +23,7 @@ export const MR = 3;
 export const NV = 3;
 export const NR = 4 * NV;
 
-export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports {}
+export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports, NormExports {}
 
 export interface ModuleConfig {
   readonly shared: boolean;
@@ -40,6 +41,7 @@ export function buildModuleBytes(cfg: ModuleConfig): Uint8Array<ArrayBuffer> {
   emitReduce(m);
   emitPool(m);
   emitCompare(m);
+  emitNorm(m);
   return m.bytes();
 }
 

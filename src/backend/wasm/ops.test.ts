@@ -144,6 +144,19 @@ describe("wasm backend ops vs reference", () => {
     check("softmaxCrossEntropy", [randn(rng, [6, 10], 4), ints([6], 0, 10)], [6], "float32", {});
   });
 
+  it("batch norm family (within float32 tolerance: the wasm sums run in float32 lanes)", () => {
+    const stats = (C: number): Operand => operand("float32", [2, C], Float32Array.from({ length: 2 * C }, (_, i) => (i < C ? rng.normal(1)[0] : 0.5 + rng.uniform(1)[0])));
+    for (const xs of [[4, 3, 5, 6], [6, 5], [2, 7, 3], [3, 2, 9, 9]]) {
+      const C = xs[1];
+      const x = randn(rng, xs, 3);
+      const w = randn(rng, [C]), b = randn(rng, [C]), gy = randn(rng, xs), st = stats(C), sums = randn(rng, [2, C], 4);
+      check("batchNormStats", [x], [2, C], "float32", {}, false);
+      check("batchNorm", [x, st, w, b], xs, "float32", { eps: 1e-5 }, false);
+      check("batchNormGradSums", [gy, x, st], [2, C], "float32", { eps: 1e-5 }, false);
+      check("batchNormBackward", [gy, x, st, w, sums], xs, "float32", { eps: 1e-3 }, false);
+    }
+  });
+
   it("covers every primitive op", () => {
     assert.deepEqual(PRIM_OPS.filter((op) => !covered.has(op)), []);
   });

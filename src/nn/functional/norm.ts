@@ -1,10 +1,10 @@
 /**
  * Batch normalization (Ioffe & Szegedy 2015, https://arxiv.org/abs/1502.03167) and layer normalization
- * (Ba et al. 2016, https://arxiv.org/abs/1607.06450), composed from primitives; autograd derives the
- * backward pass through mean and variance.
+ * (Ba et al. 2016, https://arxiv.org/abs/1607.06450). Layer norm and eval-mode batch norm are composed
+ * from primitives; training-mode batch norm uses the fused batchNorm primitives (tensor/ops/norm.ts).
  */
 import { ShapeError, fmt } from "../../core/index.js";
-import { noGrad, scope, type Tensor } from "../../tensor/index.js";
+import { batchNormStats, batchNormTrain, noGrad, ones, scope, zeros, type Tensor } from "../../tensor/index.js";
 
 export interface BatchNormOptions {
   readonly training: boolean;
@@ -32,24 +32,24 @@ export function batchNorm(
     if (t && t.size !== C) throw new ShapeError(`batchNorm: input ${fmt(x.shape)} has ${C} channels but ${n} has shape ${fmt(t.shape)}`);
   }
   return scope(() => {
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const cs = channelShape(x);
-    let mean: Tensor;
-    let v: Tensor;
     if (training || !runningMean || !runningVar) {
-      mean = x.mean(axes, { keepDims: true });
-      v = x.sub(mean).square().mean(axes, { keepDims: true });
+      // Batch statistics: the fused primitives (one pass for the statistics, one to normalize; the
+      // backward two more), measured ~4x fewer passes over the activations than the composition.
+      const stats = batchNormStats(x);
       if (training && runningMean && runningVar) {
         const n = x.size / C;
         noGrad(() => {
-          runningMean.assign(runningMean.mul(1 - momentum).add(mean.reshape([C]).mul(momentum)));
-          runningVar.assign(runningVar.mul(1 - momentum).add(v.reshape([C]).mul((momentum * n) / Math.max(n - 1, 1))));
+          const mean = stats.narrow(0, 0, 1).reshape([C]), v = stats.narrow(0, 1, 1).reshape([C]);
+          runningMean.assign(runningMean.mul(1 - momentum).add(mean.mul(momentum)));
+          runningVar.assign(runningVar.mul(1 - momentum).add(v.mul((momentum * n) / Math.max(n - 1, 1))));
         });
       }
-    } else {
-      mean = runningMean.reshape(cs);
-      v = runningVar.reshape(cs);
+      const opts = { dtype: x.dtype, backend: x.backend };
+      return batchNormTrain(x, stats, weight ?? ones([C], opts), bias ?? zeros([C], opts), eps);
     }
+    const mean = runningMean.reshape(cs);
+    const v = runningVar.reshape(cs);
     let y = x.sub(mean).mul(v.add(eps).rsqrt());
     if (weight) y = y.mul(weight.reshape(cs));
     if (bias) y = y.add(bias.reshape(cs));
