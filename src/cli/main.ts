@@ -9,6 +9,7 @@ import { trainCnn } from "./cnn.js";
 import { progressPrinter } from "./progress.js";
 import { RunDir, defaultRunName } from "./run-dir.js";
 import { evalCommand, summaryCommand } from "./eval-summary.js";
+import { tune } from "./tune.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
@@ -16,6 +17,7 @@ Usage: ganglion <command> [options]
 
 Commands:
   train      train the default CNN (Fashion-MNIST if installed, else MNIST digits) and report test accuracy
+  tune       hyperparameter search: a study in SQLite or PostgreSQL, N worker processes, results table and best config
   eval       test accuracy of finished runs and of their ensemble
   summary    layer table: output sizes, parameters, receptive fields, multiply-adds
 
@@ -110,12 +112,14 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "train":
       return train(rest);
+    case "tune":
+      return tune(rest);
     case "eval":
       return evalCommand(rest);
     case "summary":
       return summaryCommand(rest);
     default:
-      console.error(`ganglion: unknown command '${cmd}' (commands: train, eval, summary). Run 'ganglion --help'.`);
+      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, eval, summary). Run 'ganglion --help'.`);
       return 2;
   }
 }
