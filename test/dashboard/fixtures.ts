@@ -44,6 +44,14 @@ function gaussHist(mean: number, std: number, n: number, relu: boolean): number[
   return counts;
 }
 
+/** A tanh layer's outputs: a bell in (-1, 1) with `sat` of the mass piled up at ±1. */
+function tanhHist(sat: number): number[] {
+  const c = gaussHist(0, 0.35, Math.round(4096 * (1 - sat)), false);
+  c[6] += Math.round(2048 * sat);
+  c[9] += Math.round(2048 * sat);
+  return c;
+}
+
 export interface RunOptions {
   readonly steps: number;
   readonly stepsPerEpoch: number;
@@ -67,7 +75,7 @@ export function syntheticEvents(o: RunOptions, from: number, to: number): TrainE
     out.push({ type: "step", step, epoch, batch: (step - 1) % o.stepsPerEpoch, loss, lr, imagesPerSecond: 900 + 80 * r(), time: 1_700_000_000_000 + step * 100 });
     if (step === 1 || step % every === 0) out.push(layerStats(step, t));
     if (step % o.stepsPerEpoch === 0) {
-      const acc = 0.97 - 0.85 * Math.exp(-4 * t);
+      const acc = 0.97 - 0.85 * Math.exp(-4 * t * (peak / 3e-3));
       out.push({ type: "epoch", epoch, step, trainLoss: loss, trainAccuracy: acc, valLoss: loss * 1.1, valAccuracy: acc - 0.02, seconds: 12, lr, time: 1_700_000_000_000 + step * 100 });
     }
   }
@@ -75,7 +83,7 @@ export function syntheticEvents(o: RunOptions, from: number, to: number): TrainE
 }
 
 function layerStats(step: number, t: number): LayerStatsEvent {
-  const acts = [["0 (Conv2d)", 0, 1.0 - 0.3 * t, false], ["2 (ReLU)", 0, 0.7, true], ["4 (Conv2d)", 0, 0.6 + 0.4 * t, false], ["6 (ReLU)", 0, 0.5, true]] as const;
+  const acts = [["0 (Conv2d)", 0, 1.6 - 0.9 * t, false], ["2 (ReLU)", 0, 1.2 - 0.5 * t, true], ["4 (Conv2d)", 0, 0.3 + 0.9 * t, false], ["6 (ReLU)", 0, 0.3 + 0.6 * t, true]] as const;
   const params = [["0.weight", 2e-3], ["4.weight", 1.2e-3], ["10.weight", 6e-4]] as const;
   return {
     type: "layerStats", step,
@@ -84,7 +92,7 @@ function layerStats(step: number, t: number): LayerStatsEvent {
         name, mean: relu ? std * 0.4 : mean, std, histogram: { edges: EDGES, counts: gaussHist(mean, std, 4096, relu) },
         ...(relu ? { deadFraction: Math.min(1, 0.05 + 0.2 * t) } : {}),
       })),
-      { name: "8 (Tanh)", mean: 0, std: 0.8, saturatedFraction: 0.1 + 0.3 * t, histogram: { edges: EDGES, counts: gaussHist(0, 0.6, 4096, false) } },
+      { name: "8 (Tanh)", mean: 0, std: 0.8, saturatedFraction: 0.1 + 0.3 * t, histogram: { edges: EDGES, counts: tanhHist(0.1 + 0.3 * t) } },
       ...params.map(([name, ratio]) => ({ name, mean: 0, std: 0.05, gradNorm: 0.5 * Math.exp(-2 * t) + 0.05, updateRatio: ratio * (1 - 0.6 * t) })),
     ],
   };

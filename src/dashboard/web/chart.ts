@@ -28,6 +28,8 @@ export interface ChartOptions {
   /** Offer a log-scale checkbox (default true). */
   readonly logToggle?: boolean;
   readonly xLog?: boolean;
+  /** Ticks of the x axis at whole numbers only (epochs, trial numbers). */
+  readonly xIntegers?: boolean;
   readonly height?: number;
   /** Fixed y range (linear scale only), e.g. [0, 1] for fractions. */
   readonly yRange?: readonly [number, number];
@@ -39,6 +41,19 @@ export interface ChartOptions {
 
 /** Data as columns: x values, then one column per series (null = gap). */
 export type Columns = [number[], ...(number | null)[][]];
+
+/** Log-axis tick labels: powers of ten only (1e-4, 0.001, …) once the axis spans more than two decades, else 1-2-5. */
+export function logTickLabels(splits: readonly number[]): string[] {
+  const finite = splits.filter((v) => v > 0);
+  const decades = finite.length ? Math.log10(Math.max(...finite) / Math.min(...finite)) : 0;
+  return splits.map((v) => {
+    if (!(v > 0)) return "";
+    const e = Math.floor(Math.log10(v) + 1e-9);
+    const m = Math.round(v / 10 ** e);
+    if (!(m === 1 || (decades <= 2 && (m === 2 || m === 5)))) return "";
+    return e >= -3 && e <= 4 ? String(Number(v.toPrecision(1))) : `${m}e${e}`;
+  });
+}
 
 /** Joins series with different x values into columns over the union of x (sorted), with nulls as gaps. */
 export function alignSeries(list: readonly { readonly x: readonly number[]; readonly y: readonly (number | null)[] }[]): Columns {
@@ -129,7 +144,14 @@ export class LineChart {
       width: this.width(),
       height: this.o.height ?? 220,
       scales: { x: { time: false, ...(this.o.xLog ? { distr: 3, log: 10 } : {}) }, y: yScale },
-      axes: [{ label: this.o.xLabel, size: 40 }, { label: this.o.yLabel ?? "", size: 56 }],
+      axes: [
+        {
+          label: this.o.xLabel, size: 40,
+          ...(this.o.xLog ? { values: (_u: uPlot, splits: number[]) => logTickLabels(splits) } : {}),
+          ...(this.o.xIntegers ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] } : {}),
+        },
+        { label: this.o.yLabel ?? "", size: 56, ...(this.log ? { values: (_u: uPlot, splits: number[]) => logTickLabels(splits) } : {}) },
+      ],
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
       series: [

@@ -21,8 +21,8 @@ function configRows(names: readonly string[], configs: readonly JsonValue[]): st
 export function compareView(app: HTMLElement, names: readonly string[]): () => void {
   const models = names.map(() => new RunModel());
   const loss = new LineChart({ title: "Loss (smoothed 0.9)", id: "cmp-loss", xLabel: "step", yLabel: "loss" });
-  const val = new LineChart({ title: "Validation accuracy per epoch", id: "cmp-val", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1] });
-  const train = new LineChart({ title: "Train accuracy per epoch", id: "cmp-train", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1] });
+  const val = new LineChart({ title: "Validation accuracy per epoch", id: "cmp-val", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1], xIntegers: true });
+  const train = new LineChart({ title: "Train accuracy per epoch", id: "cmp-train", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1], xIntegers: true });
   const lr = new LineChart({ title: "Learning rate", id: "cmp-lr", xLabel: "step", yLabel: "lr" });
   const configEl = h("div", {});
   clear(app);

@@ -46,7 +46,7 @@ export function runView(app: HTMLElement, name: string): () => void {
     render();
   });
   const lossChart = new LineChart({ title: "Loss", id: "loss", xLabel: "step", yLabel: "loss", controls: [h("label", {}, "smoothing ", smoothInput, " ", smoothLabel)] });
-  const accChart = new LineChart({ title: "Accuracy per epoch", id: "accuracy", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1] });
+  const accChart = new LineChart({ title: "Accuracy per epoch", id: "accuracy", xLabel: "epoch", yLabel: "accuracy", logToggle: false, yRange: [0, 1], xIntegers: true });
   const lrChart = new LineChart({ title: "Learning rate", id: "lr", xLabel: "step", yLabel: "lr", log: false });
   const speedChart = new LineChart({ title: "Throughput", id: "speed", xLabel: "step", yLabel: "images/s", logToggle: false, height: 160 });
   const layers = new LayersView(model);
@@ -159,6 +159,7 @@ export function runView(app: HTMLElement, name: string): () => void {
   const stop = connectRun(name, model, () => {
     render();
     app.dataset.version = String(model.version);
+    app.dataset.steps = String(model.stepX.length);
   }, onSummary);
   return () => {
     stop();

@@ -59,7 +59,7 @@ export function studyView(app: HTMLElement, name: string): () => void {
   const scatterHolder = h("div", {});
   let scatter: LineChart | undefined;
   let scatterKey = "";
-  const best = new LineChart({ title: "Best value so far", id: "best-so-far", xLabel: "trial", yLabel: "value", logToggle: true });
+  const best = new LineChart({ title: "Best value so far", id: "best-so-far", xLabel: "trial", yLabel: "value", logToggle: true, xIntegers: true });
   const headEl = h("div", {});
   const parallelEl = h("div", {});
   const tableEl = h("div", { class: "scroll" });
