@@ -62,6 +62,12 @@ export function studySourceFromStorage(storage: StudyStorage): StudySource {
   };
 }
 
+/** The warning printed when the dashboard binds a non-loopback address, or undefined for loopback. */
+export function hostWarning(host: string): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  return `ganglion dashboard: WARNING: listening on ${host}, not loopback: anyone who can reach this machine can read your runs and studies (there is no login). Use --host 127.0.0.1 unless you mean it.`;
+}
+
 /** Runs the command until SIGINT/SIGTERM; returns the exit code. */
 export async function dashboardCommand(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {
@@ -73,9 +79,8 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
   const port = flags.port as number;
   if (port < 0 || port > 65535) throw new Error(`ganglion dashboard: --port must be 0…65535, got ${port}`);
   const host = flags.host as string;
-  if (!isLoopbackHost(host)) {
-    console.warn(`ganglion dashboard: WARNING: listening on ${host}, not loopback: anyone who can reach this machine can read your runs and studies (there is no login). Use --host 127.0.0.1 unless you mean it.`);
-  }
+  const warning = hostWarning(host);
+  if (warning !== undefined) console.warn(warning);
   const studies = flags.storage === undefined ? undefined : studySourceFromStorage(await openStorage(flags.storage as string));
   let d: Dashboard;
   try {
