@@ -55,12 +55,15 @@ function sse(port: number, path: string, until: (text: string) => boolean, heade
   });
 }
 
-/** The JSON events carried by `events` messages of an SSE text. */
-function eventsIn(text: string): { type: string; step?: number }[] {
-  const out: { type: string; step?: number }[] = [];
+interface Ev { type: string; step?: number; run: number }
+
+/** The JSON events carried by `events` messages of an SSE text (the first data line is the run's index). */
+function eventsIn(text: string): Ev[] {
+  const out: Ev[] = [];
   for (const block of text.split("\n\n")) {
     if (!block.includes("event: events")) continue;
-    for (const line of block.split("\n")) if (line.startsWith("data: ")) out.push(JSON.parse(line.slice(6)) as { type: string; step?: number });
+    const [run, ...lines] = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
+    for (const line of lines) out.push({ ...(JSON.parse(line) as { type: string; step?: number }), run: Number(run) });
   }
   return out;
 }
@@ -144,6 +147,34 @@ describe("dashboard server", () => {
     assert.deepEqual(eventsIn(again).map((e) => e.step), [16]);
   });
 
+  it("streams several runs on one connection, each event tagged with its run, resumable per run", async () => {
+    const [a, b] = ["multi-a", "multi-b"].map((n) => {
+      mkdirSync(join(runs, n));
+      return join(runs, n);
+    });
+    const o = { steps: 100, stepsPerEpoch: 50, every: 1000 };
+    appendEvents(a, syntheticEvents(o, 0, 3));
+    appendEvents(b, syntheticEvents(o, 0, 5));
+    const steps = (t: string): Ev[] => eventsIn(t).filter((e) => e.type === "step");
+    const text = await sse(d.port, "/api/stream?run=multi-a&run=multi-b", (t) => steps(t).length >= 10, {}, () => {
+      setTimeout(() => appendEvents(a, syntheticEvents(o, 3, 5)), 200);
+    });
+    const ev = steps(text);
+    assert.deepEqual(ev.filter((e) => e.run === 0).map((e) => e.step), [1, 2, 3, 4, 5]);
+    assert.deepEqual(ev.filter((e) => e.run === 1).map((e) => e.step), [1, 2, 3, 4, 5]);
+    const ids = [...text.matchAll(/^id: (\d+),(\d+)$/gm)];
+    const last = ids[ids.length - 1];
+    assert.equal(Number(last[1]), readFileSync(join(a, "events.jsonl")).length);
+    assert.equal(Number(last[2]), readFileSync(join(b, "events.jsonl")).length);
+    const again = await sse(d.port, "/api/stream?run=multi-a&run=multi-b", (t) => eventsIn(t).length >= 1, { "last-event-id": `${last[1]},${last[2]}` }, () => {
+      setTimeout(() => appendEvents(b, syntheticEvents(o, 5, 6)), 200);
+    });
+    assert.deepEqual(eventsIn(again).map((e) => [e.run, e.step]), [[1, 6]]);
+    assert.equal((await raw(d.port, "/api/stream")).status, 400);
+    assert.equal((await raw(d.port, `/api/stream?${Array(17).fill("run=done").join("&")}`)).status, 400);
+    assert.equal((await raw(d.port, "/api/stream?run=done&run=nope")).status, 404);
+  });
+
   it("reads JSONL incrementally: complete lines only, CRs dropped, truncation detected", async () => {
     const p = join(BASE, "e.jsonl");
     writeFileSync(p, '{"a":1}\r\n{"b":2}\n{"c":');
@@ -189,6 +220,10 @@ describe("dashboard server", () => {
       ["/api/runs/escape-dir", 404],
       ["/api/runs/escape-dir/files/config.json", 404],
       ["/api/runs/escape-dir/events", 404],
+      ["/api/stream?run=escape-dir", 404],
+      ["/api/stream?run=..%2Foutside", 404],
+      ["/api/stream?run=..", 404],
+      ["/api/stream?run=done&run=%2Fetc", 404],
       ["/api/runs/linked-files/files/config.json", 404],
       ["/api/runs/linked-files/files/events.jsonl", 404],
       ["/api/runs/done/files/secret.txt", 404],

@@ -7,6 +7,7 @@
  *   GET /api/runs                       RunSummary[]
  *   GET /api/runs/<name>                RunDetail (config, result, babysitter findings)
  *   GET /api/runs/<name>/events         server-sent events: the event log, then what is appended
+ *   GET /api/stream?run=a&run=b         the same for several runs on one connection (comparisons)
  *   GET /api/runs/<name>/filters        FilterData of the first conv layer in checkpoint.safetensors
  *   GET /api/runs/<name>/files/<file>   config.json, result.json, babysit.json or events.jsonl as text
  *   GET /api/studies, /api/studies/<name>   StudySummary[], StudyView (when a study source is given)
@@ -24,7 +25,7 @@ import type { DashboardInfo, StudySource } from "../types.js";
 import { RunsRoot } from "./paths.js";
 import { listRuns, runDetail } from "./runs.js";
 import { readFirstConv } from "./checkpoint.js";
-import { resumeOffset, streamRunEvents } from "./sse.js";
+import { MAX_STREAM_RUNS, resumeOffsets, streamEvents } from "./sse.js";
 import { isLoopbackHost, loopbackHosts, parseRequestPath, send, sendError, sendJson, SECURITY_HEADERS } from "./http.js";
 import { indexHtml } from "./page.js";
 
@@ -103,7 +104,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
     if (d === "events") {
       if (req.method === "HEAD") return send(req, res, 200, "text/event-stream; charset=utf-8", "");
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-      return streamRunEvents(req, res, ctx.root, c, runDir, resumeOffset(req, parsed.query), { pollMs: ctx.pollMs, keepAliveMs: 15_000 });
+      return streamEvents(req, res, ctx.root, [{ name: c, dir: runDir }], resumeOffsets(req, parsed.query, 1), { pollMs: ctx.pollMs, keepAliveMs: 15_000 });
     }
     if (d === "filters") {
       const p = await ctx.root.runFile(c, "checkpoint.safetensors");
@@ -117,6 +118,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
     }
   }
   if (b === "runs" && c !== undefined && d === "files") return sendError(req, res, 404, "name a file");
+  if (b === "stream" && c === undefined) return stream(req, res, ctx, parsed.query);
   if (b === "studies") {
     if (!ctx.studies) return c === undefined ? sendJson(req, res, 200, []) : sendError(req, res, 404, "no study storage (start with --storage URL)");
     if (c === undefined) return sendJson(req, res, 200, await ctx.studies.list());
@@ -125,6 +127,21 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
     return view ? sendJson(req, res, 200, view) : sendError(req, res, 404, "no such study");
   }
   return sendError(req, res, 404, "not found");
+}
+
+/** `GET /api/stream?run=a&run=b`: several runs' events on one connection. */
+async function stream(req: IncomingMessage, res: ServerResponse, ctx: Context, query: URLSearchParams): Promise<void> {
+  const names = query.getAll("run");
+  if (names.length === 0 || names.length > MAX_STREAM_RUNS) return sendError(req, res, 400, `name 1 to ${MAX_STREAM_RUNS} runs: ?run=a&run=b`);
+  const runs: { name: string; dir: string }[] = [];
+  for (const name of names) {
+    const dir = await ctx.root.runDir(name);
+    if (dir === undefined) return sendError(req, res, 404, "no such run");
+    runs.push({ name, dir });
+  }
+  if (req.method === "HEAD") return send(req, res, 200, "text/event-stream; charset=utf-8", "");
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  streamEvents(req, res, ctx.root, runs, resumeOffsets(req, query, runs.length), { pollMs: ctx.pollMs, keepAliveMs: 15_000 });
 }
 
 /** `GET /api/runs/<name>/files/<file>`: one allow-listed file of a run, as text. */

@@ -56,8 +56,8 @@ export async function readLines(path: string, from: number, maxBytes = 1 << 20):
 
 /**
  * Calls `onChange` when anything in `dir` may have changed: `fs.watch` for promptness, plus a poll
- * every `pollMs` for file systems where watching does not work (network mounts, some containers).
- * Returns a function that stops both.
+ * every `pollMs` (if > 0) for file systems where watching does not work (network mounts, some
+ * containers). Returns a function that stops both.
  */
 export function watchDir(dir: string, onChange: () => void, pollMs: number): () => void {
   let watcher: FSWatcher | undefined;
@@ -70,10 +70,10 @@ export function watchDir(dir: string, onChange: () => void, pollMs: number): () 
   } catch {
     watcher = undefined;
   }
-  const timer = setInterval(onChange, pollMs);
-  timer.unref();
+  const timer = pollMs > 0 ? setInterval(onChange, pollMs) : undefined;
+  timer?.unref();
   return () => {
-    clearInterval(timer);
+    if (timer !== undefined) clearInterval(timer);
     watcher?.close();
   };
 }

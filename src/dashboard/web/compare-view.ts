@@ -8,7 +8,7 @@ import { LineChart, alignSeries, type ChartSeries } from "./chart.js";
 import { seriesColor } from "./colors.js";
 import { card, clear, h, routeHref, table } from "./dom.js";
 import { cell } from "./fmt.js";
-import { RunModel, connectRun, smooth } from "./run-model.js";
+import { RunModel, connectRuns, smooth } from "./run-model.js";
 
 function configRows(names: readonly string[], configs: readonly JsonValue[]): string[][] {
   const obj = (c: JsonValue): Record<string, JsonValue> => (c !== null && typeof c === "object" && !Array.isArray(c) ? c : {});
@@ -42,13 +42,13 @@ export function compareView(app: HTMLElement, names: readonly string[]): () => v
     train.set(series(), alignSeries(models.map((m) => ({ x: m.epochs.map((e) => e.epoch + 1), y: m.epochs.map((e) => e.trainAccuracy) }))));
     lr.set(series(), alignSeries(models.map((m) => ({ x: m.stepX, y: m.lr }))));
   };
-  const stops = names.map((n, i) => connectRun(n, models[i], render, () => undefined));
+  const stop = connectRuns(names, models, render, () => undefined);
   Promise.all(names.map((n) => getJson<RunDetail>(runUrl(n)).then((d) => d.config).catch(() => null))).then((configs) => {
     clear(configEl);
     configEl.appendChild(table(["key", ...names], configRows(names, configs)));
   }).catch(() => undefined);
   return () => {
-    for (const s of stops) s();
+    stop();
     for (const c of [loss, val, train, lr]) c.dispose();
   };
 }

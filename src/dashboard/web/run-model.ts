@@ -144,31 +144,43 @@ export class RunModel {
   }
 }
 
-/** Opens the run's event stream; `onChange` is called (at most every `throttleMs`) after new events. */
-export function connectRun(name: string, model: RunModel, onChange: (caughtUp: boolean) => void, onSummary: (json: string) => void, throttleMs = 150): () => void {
-  const src = new EventSource(`/api/runs/${encodeURIComponent(name)}/events`);
+/**
+ * Opens one event stream for `names` (one run: `/api/runs/<name>/events`; several: `/api/stream`), feeding
+ * `models[i]` with run i's lines; `onChange` is called (at most every `throttleMs`) after new events once
+ * the backlog has arrived, `onSummary(i, json)` when a run's summary changes. Returns a closer.
+ */
+export function connectRuns(names: readonly string[], models: readonly RunModel[], onChange: () => void, onSummary: (run: number, summaryJson: string) => void, throttleMs = 150): () => void {
+  const url = names.length === 1
+    ? `/api/runs/${encodeURIComponent(names[0])}/events`
+    : `/api/stream?${names.map((n) => `run=${encodeURIComponent(n)}`).join("&")}`;
+  const src = new EventSource(url);
   let caughtUp = false;
   let timer: number | undefined;
   const schedule = (): void => {
     if (!caughtUp || timer !== undefined) return;
     timer = window.setTimeout(() => {
       timer = undefined;
-      onChange(true);
+      onChange();
     }, throttleMs);
   };
+  const modelOf = (index: string): RunModel | undefined => models[Number(index)];
   src.addEventListener("events", (e) => {
-    model.addLines((e as MessageEvent<string>).data.split("\n"));
+    const [index, ...lines] = (e as MessageEvent<string>).data.split("\n");
+    modelOf(index)?.addLines(lines);
     schedule();
   });
-  src.addEventListener("reset", () => {
-    model.reset();
+  src.addEventListener("reset", (e) => {
+    modelOf((e as MessageEvent<string>).data)?.reset();
     schedule();
   });
-  src.addEventListener("summary", (e) => onSummary((e as MessageEvent<string>).data));
+  src.addEventListener("summary", (e) => {
+    const { run, summary } = JSON.parse((e as MessageEvent<string>).data) as { run: number; summary: unknown };
+    onSummary(run, JSON.stringify(summary));
+  });
   src.addEventListener("caught-up", () => {
     if (caughtUp) return;
     caughtUp = true;
-    onChange(true);
+    onChange();
   });
   return () => {
     src.close();

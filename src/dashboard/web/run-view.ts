@@ -11,7 +11,7 @@ import { append, card, clear, h, routeHref, table } from "./dom.js";
 import { ago, bytes, cell, num, pct } from "./fmt.js";
 import { classLabels, confusionTable, renderFilters } from "./images.js";
 import { LayersView } from "./layers-view.js";
-import { RunModel, connectRun, smooth } from "./run-model.js";
+import { RunModel, connectRuns, smooth } from "./run-model.js";
 
 /** A status badge (text only). */
 export function statusBadge(status: string): HTMLElement {
@@ -84,7 +84,7 @@ export function runView(app: HTMLElement, name: string): () => void {
     }
   };
 
-  const onSummary = (json: string): void => {
+  const onSummary = (_run: number, json: string): void => {
     const s = JSON.parse(json) as RunSummary;
     renderHeader(s);
     if (s.checkpointModified !== checkpointTime) {
@@ -156,7 +156,7 @@ export function runView(app: HTMLElement, name: string): () => void {
     clear(app);
     app.appendChild(h("div", { class: "error" }, h("h1", {}, name), h("p", {}, `cannot open this run: ${(e as Error).message}`)));
   });
-  const stop = connectRun(name, model, () => {
+  const stop = connectRuns([name], [model], () => {
     render();
     app.dataset.version = String(model.version);
     app.dataset.steps = String(model.stepX.length);
