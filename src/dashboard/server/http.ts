@@ -21,6 +21,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
+  // With COOP, makes the page cross-origin isolated (SharedArrayBuffer: Wasm threads for a later demo page).
+  "cross-origin-embedder-policy": "require-corp",
   "cross-origin-resource-policy": "same-origin",
 };
 

@@ -17,8 +17,8 @@
  * loopback address answers only requests whose Host is a loopback name (DNS-rebinding protection).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, existsSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DashboardInfo, StudySource } from "../types.js";
@@ -150,7 +150,11 @@ async function routeFile(req: IncomingMessage, res: ServerResponse, ctx: Context
   const p = await ctx.root.runFile(name, file);
   if (p === undefined) return sendError(req, res, 404, "no such file");
   const type = file.endsWith(".json") ? "application/json; charset=utf-8" : "text/plain; charset=utf-8";
-  return send(req, res, 200, type, await readFile(p), { "content-disposition": "inline" });
+  const size = (await stat(p)).size;
+  res.writeHead(200, { ...SECURITY_HEADERS, "content-type": type, "content-length": String(size), "cache-control": "no-store", "content-disposition": "inline" });
+  if (req.method === "HEAD" || size === 0) return void res.end();
+  // Streamed (a log can be large); at most the size seen above, in case training appends meanwhile.
+  createReadStream(p, { start: 0, end: size - 1 }).on("error", () => res.destroy()).pipe(res);
 }
 
 /** Starts the dashboard server; resolves once it is listening. */
