@@ -11,6 +11,7 @@ const nnOps: Record<string, OpFn> = {
   gelu: ([x], a) => F.gelu(x, a.approximate as "none" | "tanh"),
   leakyRelu: ([x], a) => F.leakyRelu(x, a.slope as number),
   elu: ([x], a) => F.elu(x, a.alpha as number),
+  prelu: ([x, w]) => F.prelu(x, w),
   adaptiveAvgPool2d: ([x], a) => F.adaptiveAvgPool2d(x, a.outputSize as Pair),
   crossEntropy: ([z, t], a) => F.crossEntropy(z, t, { reduction: a.reduction as R, labelSmoothing: a.labelSmoothing as number }),
   nllLoss: ([lp, t], a) => F.nllLoss(lp, t, { reduction: a.reduction as R }),

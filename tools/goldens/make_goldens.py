@@ -192,6 +192,11 @@ def unary():
         for s in [(3, 5), (2, 3, 4)]:
             g.add(f"elu/alpha{alpha}_{shp(s)}", "elu", lambda s=s: {"x": randn(*s)},
                   lambda i, a: F.elu(i["x"], a["alpha"]), {"alpha": alpha})
+    # PReLU: one learnable slope per channel (axis 1) or a single shared one.
+    for s, n in [((2, 3, 4, 4), 3), ((4, 5), 5), ((3, 5), 1)]:
+        g.add(f"prelu/{shp(s)}_n{n}", "prelu",
+              lambda s=s, n=n: {"x": randn(*s), "weight": torch.rand(n) * 0.5},
+              lambda i, a: F.prelu(i["x"], i["weight"]), {})
     return g
 
 
