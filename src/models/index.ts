@@ -31,3 +31,13 @@ export {
   type ResNetSpec, type ResNetOptions, type CifarResNetOptions, type ResNetDepth, type BlockKind,
 } from "./resnet.js";
 export { ZOO, ZOO_BUILDERS, type ZooBuilder, type ZooEntry } from "./registry.js";
+export {
+  Ensemble, averagePredictions, copyStateDict, disposeStateDict, cycleEnds, SnapshotCollector, trainSnapshotEnsemble,
+  hflip, shift, tenCropViews, TestTimeAugmentation,
+  type EnsembleMode, type EnsembleOptions, type Snapshot, type SnapshotFitArgs, type SnapshotEnsembleOptions,
+  type SnapshotEnsembleResult, type TtaView,
+} from "./ensemble.js";
+export {
+  transferStrategy, loadPretrained, loadBackbone, headPath, replaceHead, freezeBackbone, unfreeze, trainableParameters,
+  fineTuneParamGroups,
+} from "./transfer.js";

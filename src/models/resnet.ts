@@ -282,7 +282,7 @@ export interface CifarResNetOptions extends ResNetOptions {
  * pool and fc: 6n + 2 weighted layers. Default shortcut: option A (identity; where the size halves and
  * the channels double, subsample by 2 and zero-pad the new channels), as the paper, so ResNet-20/32/56
  * have 0.27M/0.46M/0.85M parameters (269,722 / 464,154 / 853,018 for 10 classes); option B adds a
- * 1×1 projection + BN at the two stage transitions. Inputs of every size ≥ 4×4 work (28×28 Fashion-MNIST works).
+ * 1×1 projection + BN at the two stage transitions. Inputs of every size ≥ 4×4 work (e.g. 1×28×28 Fashion-MNIST).
  */
 export function resnetCifar(o: CifarResNetOptions = {}): ResNet {
   const depth = o.depth ?? 20;
