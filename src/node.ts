@@ -6,3 +6,4 @@
 export * from "./index.js";
 export * from "./io/index.node.js";
 export * from "./data/sources/index.node.js";
+export { PrefetchLoader, type PrefetchRecipe } from "./data/prefetch.node.js";

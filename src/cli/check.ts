@@ -14,7 +14,7 @@ import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "..
 import { defaultCnn } from "../models/index.js";
 import type { Module } from "../nn/index.js";
 import { babysit, formatReport, type BabysitReport } from "../train/babysit/index.js";
-import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
+import { formatHelp, parseArgs, type FlagSpecs, type FlagValue } from "./args.js";
 
 /** Check groups `--checks` can select ("train" = the monitored run: NaN guard, layer stats, gap). */
 export const CHECK_NAMES = ["initial-loss", "gradcheck", "overfit", "lr-range", "train"] as const;
@@ -87,8 +87,9 @@ export interface CheckRunResult extends BabysitReport {
 }
 
 /** Runs the babysitter on the main job's setup with the given flag values. */
-export function runCheck(a: Record<string, string | number | boolean | undefined>, log: (line: string) => void): CheckRunResult {
+export function runCheck(a: Readonly<Record<string, FlagValue>>, log: (line: string) => void): CheckRunResult {
   const t0 = performance.now();
+  if (a.backend !== undefined) setBackend(a.backend as BackendName);
   const num = (k: string): number => a[k] as number;
   const rng = new Rng(num("seed"));
   const { name, train, test } = loadData(a.dataset as string);
@@ -123,17 +124,12 @@ export function runCheck(a: Record<string, string | number | boolean | undefined
   }
 }
 
-/** The `ganglion check` command; returns the exit code. */
-export async function check(argv: string[]): Promise<number> {
-  if (argv.includes("--help")) {
-    console.log(formatHelp(CHECK_USAGE, CHECK_FLAGS));
-    return 0;
-  }
+/** Parses and validates `ganglion check` flags (errors name the flag and the allowed values). */
+export function parseCheckFlags(argv: readonly string[]): Record<string, FlagValue> {
   const a = parseArgs("ganglion check", argv, CHECK_FLAGS).flags;
   if (a.backend !== undefined) {
     const names: string[] = listBackends();
     if (!names.includes(a.backend as string)) throw new Error(`ganglion check: --backend must be one of ${names.join(", ")}, got '${String(a.backend)}'`);
-    setBackend(a.backend as BackendName);
   }
   for (const k of ["limit", "val-limit", "batch-size", "width", "lr-steps"]) {
     if ((a[k] as number) < 1) throw new Error(`ganglion check: --${k} must be >= 1, got ${String(a[k])}`);
@@ -144,6 +140,16 @@ export async function check(argv: string[]): Promise<number> {
   parseCheckList(String(a.checks));
   const noise = a["label-noise"] as number;
   if (!(noise >= 0 && noise <= 1)) throw new Error(`ganglion check: --label-noise must be in [0, 1], got ${noise}`);
+  return a;
+}
+
+/** The `ganglion check` command; returns the exit code. */
+export async function check(argv: string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    console.log(formatHelp(CHECK_USAGE, CHECK_FLAGS));
+    return 0;
+  }
+  const a = parseCheckFlags(argv);
   const r = runCheck(a, (line) => console.error(line));
   console.log(formatReport(r.checks));
   console.log(`(${r.seconds.toFixed(1)} s)`);

@@ -12,7 +12,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { Rng, type RngState } from "../core/index.js";
 import { optim } from "../index.js";
 import * as schedules from "../optim/schedules/index.js";
-import { DataLoader, ImageDataset, asSampleTransform, channelStats, compose, randomCrop, randomHorizontalFlip, type Augmentation, type ImageSet } from "../data/index.js";
+import { DataLoader, ImageDataset, channelStats, type AugmentSpec, type ImageSet } from "../data/index.js";
+import { PrefetchLoader } from "../data/prefetch.node.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
 import { readCheckpointSync, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
@@ -76,7 +77,7 @@ export function loadData(which: CnnJobOptions["dataset"]): { name: string; train
 export interface JobSetup {
   readonly name: string;
   readonly train: ImageSet;
-  readonly trainLoader: DataLoader;
+  readonly trainLoader: PrefetchLoader;
   readonly testLoader: DataLoader;
   readonly model: Sequential;
 }
@@ -87,9 +88,9 @@ export function setupJob(o: CnnJobOptions, rng: Rng): JobSetup {
   const { mean, std } = channelStats(train);
   const indices = o.limit ? Int32Array.from({ length: Math.min(o.limit, train.shape[0]) }, (_, i) => i) : undefined;
   // NOTE: digits are not mirror-symmetric (a flipped 2 is not a 2); clothes are.
-  const augs: Augmentation[] = o.augment === false ? [] : [randomCrop({ padding: 2 }), ...(name === "fashion-mnist" ? [randomHorizontalFlip()] : [])];
-  const transform = augs.length ? asSampleTransform(compose(augs)) : undefined;
-  const trainLoader = new DataLoader(new ImageDataset(train, { mean, std, transform }), { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
+  const augment: AugmentSpec = o.augment === false ? [] : [{ op: "randomCrop", padding: 2 }, ...(name === "fashion-mnist" ? [{ op: "randomHorizontalFlip" } as const] : [])];
+  // Batches are assembled and augmented by a worker thread, ahead of the training step.
+  const trainLoader = new PrefetchLoader({ set: train, mean, std, augment }, { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
   return { name, train, trainLoader, testLoader, model };
@@ -145,6 +146,7 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   };
   h.run?.event({ type: "eval", split: "test", loss: ev.loss, accuracy: ev.accuracy, top5: ev.top5, perClassAccuracy: ev.confusion.perClassAccuracy(), confusion: ev.confusion.counts, time: Date.now() });
   h.run?.writeResult(result);
+  await trainLoader.dispose();
   model.dispose();
   opt.dispose();
   return result;

@@ -75,6 +75,7 @@ export function evalCommand(argv: string[]): number {
     const ck = readCheckpointSync(join(m.dir, "checkpoint.safetensors"));
     setup.model.loadStateDict(ck.model);
     for (const t of Object.values(ck.model)) t.dispose();
+    void setup.trainLoader.dispose();
     const r = evaluate(setup.model, setup.testLoader);
     results.push({ run: m.dir, test_accuracy: r.accuracy, test_loss: r.loss });
     console.log(`${m.dir}: test accuracy ${(100 * r.accuracy).toFixed(2)}% (loss ${r.loss.toFixed(4)})`);

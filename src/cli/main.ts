@@ -10,6 +10,7 @@ import { progressPrinter } from "./progress.js";
 import { RunDir, defaultRunName } from "./run-dir.js";
 import { evalCommand, summaryCommand } from "./eval-summary.js";
 import { tune } from "./tune.js";
+import { dashboardCommand } from "./dashboard.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
@@ -20,6 +21,7 @@ Commands:
   tune       hyperparameter search: a study in SQLite or PostgreSQL, N worker processes, results table and best config
   eval       test accuracy of finished runs and of their ensemble
   summary    layer table: output sizes, parameters, receptive fields, multiply-adds
+  dashboard  live training dashboard in the browser (runs; studies with --storage): http://127.0.0.1:8765
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
@@ -118,8 +120,10 @@ export async function main(argv: string[]): Promise<number> {
       return evalCommand(rest);
     case "summary":
       return summaryCommand(rest);
+    case "dashboard":
+      return dashboardCommand(rest);
     default:
-      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, eval, summary). Run 'ganglion --help'.`);
+      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, eval, summary, dashboard). Run 'ganglion --help'.`);
       return 2;
   }
 }

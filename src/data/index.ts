@@ -4,3 +4,4 @@ export * from "./dataset.js";
 export * from "./loader.js";
 export * from "./preprocess/index.js";
 export * from "./augment/index.js";
+export * from "./augment-spec.js";

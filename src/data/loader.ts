@@ -38,7 +38,7 @@ export class DataLoader {
   readonly dropLast: boolean;
   readonly seed: number;
   readonly #indices: Int32Array;
-  readonly #backend?: Backend;
+  readonly backend?: Backend;
 
   constructor(dataset: Dataset, { batchSize, shuffle = true, dropLast = false, seed = 0, indices, backend }: LoaderOptions) {
     if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ValueError(`DataLoader: batchSize must be an integer >= 1, got ${batchSize}`);
@@ -47,7 +47,7 @@ export class DataLoader {
     this.shuffle = shuffle;
     this.dropLast = dropLast;
     this.seed = seed;
-    this.#backend = backend;
+    this.backend = backend;
     this.#indices = indices ? Int32Array.from(indices) : Int32Array.from({ length: dataset.length }, (_, i) => i);
     for (const i of this.#indices) {
       if (!(i >= 0 && i < dataset.length)) throw new ValueError(`DataLoader: index ${i} is outside the dataset [0, ${dataset.length})`);
@@ -92,8 +92,8 @@ export class DataLoader {
     const order = this.order(epoch);
     for (let b = startBatch; b < this.numBatches; b++) {
       const h = this.hostBatch(epoch, b, order);
-      const x = fromArray(h.x, [h.size, ...this.dataset.sampleShape], { backend: this.#backend });
-      const y = fromArray(h.y, [h.size], { backend: this.#backend });
+      const x = fromArray(h.x, [h.size, ...this.dataset.sampleShape], { backend: this.backend });
+      const y = fromArray(h.y, [h.size], { backend: this.backend });
       yield { x, y, epoch, index: b };
     }
   }
