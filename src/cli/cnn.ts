@@ -79,13 +79,15 @@ export interface JobSetup {
   readonly train: ImageSet;
   readonly trainLoader: PrefetchLoader;
   readonly testLoader: DataLoader;
+  /** Per-channel normalization fitted on the training split; saved in every checkpoint. */
+  readonly normalization: { readonly mean: number[]; readonly std: number[] };
   readonly model: Sequential;
 }
 
 /** Data, loaders (normalization fitted on the training split) and the model of a job config. */
-export function setupJob(o: CnnJobOptions, rng: Rng): JobSetup {
+export function setupJob(o: CnnJobOptions, rng: Rng, saved?: { mean: number[]; std: number[] }): JobSetup {
   const { name, train, test } = loadData(o.dataset);
-  const { mean, std } = channelStats(train);
+  const { mean, std } = saved ?? channelStats(train);
   const indices = o.limit ? Int32Array.from({ length: Math.min(o.limit, train.shape[0]) }, (_, i) => i) : undefined;
   // NOTE: digits are not mirror-symmetric (a flipped 2 is not a 2); clothes are.
   const augment: AugmentSpec = o.augment === false ? [] : [{ op: "randomCrop", padding: 2 }, ...(name === "fashion-mnist" ? [{ op: "randomHorizontalFlip" } as const] : [])];
@@ -93,12 +95,12 @@ export function setupJob(o: CnnJobOptions, rng: Rng): JobSetup {
   const trainLoader = new PrefetchLoader({ set: train, mean, std, augment }, { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
   const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
-  return { name, train, trainLoader, testLoader, model };
+  return { name, train, trainLoader, testLoader, model, normalization: { mean, std } };
 }
 
 export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJobResult> {
   const rng = new Rng(o.seed);
-  const { name, train, trainLoader, testLoader, model } = setupJob(o, rng);
+  const { name, train, trainLoader, testLoader, model, normalization } = setupJob(o, rng);
   h.log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
   const opt = optim.adamw(model.parameters(), { lr: o.lr, weightDecay: 5e-4 });
   const total = o.epochs * trainLoader.numBatches;
@@ -115,7 +117,7 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   }
   const save = (position: FitPosition): void => {
     if (!h.run) return;
-    writeCheckpointSync(h.run.checkpoint, { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o } });
+    writeCheckpointSync(h.run.checkpoint, { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o, normalization } });
   };
   h.onStart?.({ trainSize: trainLoader.length, totalSteps: total, startStep: start.step });
   let stopped = false;

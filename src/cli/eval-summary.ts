@@ -70,9 +70,10 @@ export function evalCommand(argv: string[]): number {
   const models: nn.Module[] = [];
   let testLoader;
   for (const m of members) {
-    const setup = setupJob(m.job, new Rng(m.job.seed));
-    testLoader ??= setup.testLoader;
     const ck = readCheckpointSync(join(m.dir, "checkpoint.safetensors"));
+    // The normalization fitted at training time travels in the checkpoint, so eval applies the same transform.
+    const setup = setupJob(m.job, new Rng(m.job.seed), ck.meta.normalization as unknown as { mean: number[]; std: number[] } | undefined);
+    testLoader ??= setup.testLoader;
     setup.model.loadStateDict(ck.model);
     for (const t of Object.values(ck.model)) t.dispose();
     void setup.trainLoader.dispose();
