@@ -25,7 +25,7 @@ describe("ganglion summary / eval", () => {
   it("evaluates runs and their ensemble", () => {
     const root = mkdtempSync(join(tmpdir(), "ganglion-eval-"));
     for (const seed of ["1", "2"]) {
-      const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "512", "--batch-size", "32", "--width", "4", "--seed", seed, "--runs", root, "--name", `s${seed}`);
+      const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "1024", "--batch-size", "32", "--width", "4", "--augment=false", "--seed", seed, "--runs", root, "--name", `s${seed}`);
       assert.equal(r.code, 0, r.err);
     }
     const e = run("eval", join(root, "s1"), join(root, "s2"), "--json");
