@@ -1,0 +1,154 @@
+/**
+ * `npm run bench [-- options]`: ganglion, TensorFlow.js (cpu, wasm) and PyTorch CPU (when
+ * `/usr/bin/python3 -c "import torch"` works) side by side in one run: training and inference
+ * images/s of the issue-7 models at batch 64, peak RSS, GEMM GFLOP/s at N = 256, 512, 1024, and the
+ * ganglion/peer ratios. Each framework and model runs in its own child process (so peak RSS is per
+ * model, and one framework's allocator or threads cannot slow the next); the runs are sequential, and
+ * the 1-minute load average is sampled throughout, since the machine may be shared.
+ *
+ * Options: --json (print the JSON report instead of tables), --markdown FILE, --out FILE (JSON),
+ * --frameworks ganglion,pytorch,tfjs-wasm,tfjs-cpu, --models mlp,lenet,..., --seconds S (timed
+ * seconds per measurement, default 6), --cap S (skip a measurement whose single step would take
+ * longer, default 20), --no-gemm, --torch-blas DIR (a folder with an optimized libblas.so.3 for
+ * PyTorch's child process, e.g. OpenBLAS's; default: Debian's openblas-pthread folder when present).
+ *
+ * NOTE: Debian's python3-torch calls whatever libblas.so.3 the system provides; with the reference
+ * BLAS (package libblas3) torch.mm runs at ~2 GFLOP/s and PyTorch's MLP numbers mean nothing. The
+ * setup line of the report says which BLAS was used.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_BUDGET, type Budget } from "./measure.js";
+import { MODEL_NAMES, MODELS, LEARNING_RATE, type ModelName, type RunnerResult } from "./models.js";
+import { formatReport, type Cell, type RunReport } from "./report.js";
+
+const FRAMEWORKS = ["ganglion", "pytorch", "tfjs-wasm", "tfjs-cpu"] as const;
+type Framework = (typeof FRAMEWORKS)[number];
+
+interface Request {
+  readonly framework: Framework;
+  readonly models: readonly ModelName[];
+  readonly gemm: boolean;
+  readonly budget: Budget;
+  readonly cap: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repo root: dist/bench/run.js (compiled) or bench/run.ts (tsx). */
+const root = here.endsWith(join("dist", "bench")) ? join(here, "..", "..") : join(here, "..");
+const PYTHON = "/usr/bin/python3";
+const DEBIAN_OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+
+/** Child-process side: runs one request and prints its RunnerResult as the last line. */
+async function runner(req: Request): Promise<void> {
+  let res: RunnerResult;
+  try {
+    if (req.framework === "ganglion") {
+      const { runGanglion } = await import("./run-ganglion.js");
+      res = runGanglion(req.models, req.budget, req.cap, req.gemm);
+    } else if (req.framework === "tfjs-cpu" || req.framework === "tfjs-wasm") {
+      const { runTfjs } = await import("./run-tfjs.js");
+      res = await runTfjs(req.framework === "tfjs-cpu" ? "cpu" : "wasm", req.models, req.budget, req.cap, req.gemm);
+    } else throw new Error(`runner: unknown framework ${req.framework}`);
+  } catch (e) {
+    res = { framework: req.framework, setup: "", models: {}, peakRssMb: process.resourceUsage().maxRSS / 1024, error: String(e) };
+  }
+  process.stdout.write(`\n${JSON.stringify(res)}\n`);
+  // Worker threads (ganglion, tfjs-wasm) must not keep the process alive.
+  process.exit(0);
+}
+
+function torchAvailable(): boolean {
+  return spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
+}
+
+/** The folder holding the libblas.so.3 PyTorch should load, if an optimized one is known. */
+function torchBlas(): string | undefined {
+  const dir = arg("torch-blas") ?? DEBIAN_OPENBLAS;
+  return existsSync(join(dir, "libblas.so.3")) ? dir : undefined;
+}
+
+/** Runs one request in a child process and parses the last JSON line of its output. */
+function spawnRequest(req: Request): Promise<RunnerResult> {
+  const blas = torchBlas();
+  const [cmd, args] = req.framework === "pytorch"
+    ? [PYTHON, [join(root, "bench", "torch_bench.py"), JSON.stringify({
+        models: Object.fromEntries(req.models.map((m) => [m, MODELS[m]])), gemm: req.gemm, budget: req.budget, lr: LEARNING_RATE, threads: [2, 1],
+        blas: blas ?? "system libblas.so.3",
+      })]]
+    : [process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--runner", JSON.stringify(req)]];
+  // The BLAS folder goes first on the library path of PyTorch's process only, with 2 BLAS threads.
+  const env = req.framework === "pytorch" && blas
+    ? { ...process.env, LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"), OPENBLAS_NUM_THREADS: "2" }
+    : process.env;
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    let out = "", err = "";
+    child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    child.on("close", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      try {
+        resolve(JSON.parse(last) as RunnerResult);
+      } catch {
+        resolve({ framework: req.framework, setup: "", models: {}, peakRssMb: 0, error: `exit ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}` });
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const frameworks = (arg("frameworks")?.split(",") ?? [...FRAMEWORKS]) as Framework[];
+  const models = (arg("models")?.split(",") ?? [...MODEL_NAMES]) as ModelName[];
+  for (const f of frameworks) if (!FRAMEWORKS.includes(f)) throw new Error(`bench: unknown framework '${f}' (one of ${FRAMEWORKS.join(", ")})`);
+  for (const m of models) if (!MODEL_NAMES.includes(m)) throw new Error(`bench: unknown model '${m}' (one of ${MODEL_NAMES.join(", ")})`);
+  const budget: Budget = { ...DEFAULT_BUDGET, seconds: Number(arg("seconds") ?? DEFAULT_BUDGET.seconds) };
+  const cap = Number(arg("cap") ?? 20);
+  const json = flag("json");
+  const notes: string[] = [];
+  const active = frameworks.filter((f) => f !== "pytorch" || torchAvailable() || (notes.push(`pytorch skipped: ${PYTHON} cannot import torch`), false));
+  const loads: number[] = [];
+  const sample = (): void => { loads.push(loadavg()[0]); };
+  sample();
+  const timer = setInterval(sample, 1000);
+  const cells: Cell[] = [];
+  const gemm: RunnerResult[] = [];
+  const log = (s: string): void => { if (!json) process.stderr.write(`${s}\n`); };
+  for (const framework of active) {
+    for (const model of models) {
+      log(`bench: ${framework} ${model} ...`);
+      cells.push({ framework, model, result: await spawnRequest({ framework, models: [model], gemm: false, budget, cap }) });
+    }
+    if (!flag("no-gemm")) {
+      log(`bench: ${framework} gemm ...`);
+      gemm.push(await spawnRequest({ framework, models: [], gemm: true, budget, cap }));
+    }
+  }
+  clearInterval(timer);
+  sample();
+  const report: RunReport = {
+    date: new Date().toISOString(),
+    machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, Linux ${release()}`,
+    node: process.versions.node,
+    load: { min: Math.min(...loads), max: Math.max(...loads), mean: loads.reduce((a, b) => a + b, 0) / loads.length, samples: loads.length },
+    frameworks: active, models, cells, gemm, notes,
+  };
+  const out = arg("out");
+  if (out) writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const md = arg("markdown");
+  if (md) writeFileSync(md, `${formatReport(report, true)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+}
+
+const r = arg("runner");
+if (r) await runner(JSON.parse(r) as Request);
+else await main();
