@@ -108,7 +108,12 @@ describe("model zoo: torchvision parameter counts, state-dict keys and output sh
   it("GoogLeNet: 6,624,904 parameters without aux heads (13,004,888 with), torchvision keys, 7×7 before the pool on 224", () => {
     const m = models.googlenet();
     checkAgainstTorch("googlenet", m, 6_624_904);
-    assert.deepEqual(forwardShape(m, [1, 3, 64, 64]), [1, 1000]);
+    // Ceil-mode pools: 224 → 112 → 56 → 28 → 14 → 7; 1.50 G multiply-adds as torchvision reports.
+    const s = nn.summary(m, [3, 224, 224]);
+    const out = (p: string): number => s.rows.find((r) => r.path === p)!.outputShape[2];
+    assert.deepEqual(["conv1", "maxpool1", "maxpool2", "maxpool3", "maxpool4", "inception5b"].map(out), [112, 56, 28, 14, 7, 7]);
+    assert.deepEqual(s.rows.find((r) => r.path === "fc")!.outputShape, [1, 1000]);
+    assert.equal(+(s.totals.macs / 1e9).toFixed(2), 1.5);
     m.dispose();
     const aux = models.googlenet({ auxLogits: true, classes: 10 });
     assert.deepEqual(names(aux).parameters.map((k) => k.split(" ")[0]), KEYS.googlenet_aux.parameters.map((k) => k.split(" ")[0]));
@@ -124,6 +129,13 @@ describe("model zoo: torchvision parameter counts, state-dict keys and output sh
     for (const [depth, count] of [[18, 11_689_512], [34, 21_797_672], [50, 25_557_032]] as const) {
       const m = models.resnet(depth);
       checkAgainstTorch(`resnet${depth}`, m, count);
+      if (depth === 18) {
+        // 224 → 112 (conv1) → 56 (layer1) → 28 → 14 → 7; 1.81 G multiply-adds as torchvision reports.
+        const s = nn.summary(m, [3, 224, 224]);
+        const side = (p: string): number => s.rows.find((r) => r.path === p)!.outputShape[2];
+        assert.deepEqual(["conv1", "layer1", "layer2", "layer3", "layer4"].map(side), [112, 56, 28, 14, 7]);
+        assert.equal(+(s.totals.macs / 1e9).toFixed(2), 1.81);
+      }
       assert.deepEqual(forwardShape(m, [1, 3, 32, 32]), [1, 1000], `resnet${depth}`);
       m.dispose();
     }
