@@ -92,6 +92,16 @@ describe("wasm fast paths vs reference", () => {
     }
   });
 
+  it("copies of transposed views (4x4 SIMD blocks with scalar edges), float32 and int32", () => {
+    const cases: [number[], number[]][] = [[[37, 53], [1, 0]], [[3, 9, 14], [0, 2, 1]], [[8, 8], [1, 0]], [[5, 3, 6, 7], [0, 1, 3, 2]], [[2, 513], [1, 0]]];
+    for (const [shape, perm] of cases) {
+      const x = randn(rng, shape);
+      compareOp(wasm, ref, "copy", [permuted(x, perm)], perm.map((p) => shape[p]), "float32", {}, true);
+      const xi = operand("int32", shape, rng.randint(sizeOf(shape), -1000, 1000));
+      compareOp(wasm, ref, "copy", [permuted(xi, perm)], perm.map((p) => shape[p]), "int32", {}, true);
+    }
+  });
+
   it("comparisons to bool, casts between float32/int32/bool, where: contiguous, broadcast, strided", () => {
     const sp = (shape: readonly number[]): Operand => {
       const o = randn(rng, shape, 3);

@@ -6,6 +6,9 @@
 import { CONV_ARGS, convBackwardInputTask, convBackwardWeightTask, convForwardTask, type ConvArgs } from "./kernels/conv.js";
 import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js";
 import { MR, NR, type KernelExports } from "./module.js";
+import { MAX_UNITS, forUnits, type Scheduler } from "./schedule.js";
+
+export type { Scheduler } from "./schedule.js";
 
 export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride"] as const;
 export type GemmTaskArgs = Record<(typeof GEMM_ARGS)[number], number>;
@@ -21,8 +24,11 @@ export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
 };
 export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight"];
 
-/** Batched GEMM: whole matrices per thread when the batch covers the threads, else a split of each. */
-function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number): void {
+/**
+ * Batched GEMM. Units: groups of whole matrices when the batch covers the threads; otherwise each
+ * matrix is cut into 2*T column (or row) blocks, so a descheduled thread's share can be taken over.
+ */
+function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number, sched: Scheduler): number {
   const scratch = a.scratch + tid * a.stride;
   const one = (b: number, i0: number, i1: number, j0: number, j1: number): void => {
     gemmRange(ex, {
@@ -31,33 +37,39 @@ function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number): v
     }, i0, i1, j0, j1, scratch, MR);
   };
   if (a.batch >= T) {
-    const [b0, b1] = splitRange(a.batch, T, tid, 1);
-    for (let b = b0; b < b1; b++) one(b, 0, a.M, 0, a.N);
-    return;
+    const units = Math.min(a.batch, MAX_UNITS);
+    return forUnits(sched, units, (u) => {
+      const [b0, b1] = splitRange(a.batch, units, u, 1);
+      for (let b = b0; b < b1; b++) one(b, 0, a.M, 0, a.N);
+    });
   }
-  for (let b = 0; b < a.batch; b++) {
-    // Split rows when each thread still gets a full MC block: each thread then packs only its rows
-    // of A, and B's pack is a fast vector copy. Otherwise split columns.
-    if (a.M < MC * T && a.N >= a.M) {
-      const [j0, j1] = splitRange(a.N, T, tid, NR);
+  // Split columns unless each part still gets a full MC block of rows: then each part packs only its
+  // rows of A, and B's pack is a fast vector copy.
+  const byCols = a.M < MC * T && a.N >= a.M;
+  const parts = Math.max(1, Math.min(2 * T, Math.ceil((byCols ? a.N / NR : a.M / MR)), Math.floor(MAX_UNITS / Math.max(a.batch, 1))));
+  return forUnits(sched, a.batch * parts, (u) => {
+    const b = Math.floor(u / parts), p = u % parts;
+    if (byCols) {
+      const [j0, j1] = splitRange(a.N, parts, p, NR);
       if (j1 > j0) one(b, 0, a.M, j0, j1);
     } else {
-      const [i0, i1] = splitRange(a.M, T, tid, MR);
+      const [i0, i1] = splitRange(a.M, parts, p, MR);
       if (i1 > i0) one(b, i0, i1, 0, a.N);
     }
-  }
+  });
 }
 
-export function runTask(ex: KernelExports, id: number, words: Uint32Array, tid: number, T: number): void {
+/** Runs this thread's units of task `id`; returns the task's unit count. */
+export function runTask(ex: KernelExports, id: number, words: Uint32Array, tid: number, T: number, sched: Scheduler): number {
   const name = TASK_IDS[id];
   const names = TASK_ARGS[name];
   const a: Record<string, number> = {};
   names.forEach((k, i) => { a[k] = words[i]; });
   switch (name) {
-    case "gemm": return gemmTask(ex, a as GemmTaskArgs, tid, T);
-    case "convForward": return convForwardTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
-    case "convBackwardInput": return convBackwardInputTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
-    case "convBackwardWeight": return convBackwardWeightTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES);
+    case "gemm": return gemmTask(ex, a as GemmTaskArgs, tid, T, sched);
+    case "convForward": return convForwardTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
+    case "convBackwardInput": return convBackwardInputTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
+    case "convBackwardWeight": return convBackwardWeightTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
     default: throw new Error(`wasm backend: unknown task id ${id}`);
   }
 }

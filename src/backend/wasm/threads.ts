@@ -1,19 +1,31 @@
 /**
  * A pool of worker threads sharing the backend's WebAssembly.Memory. The API is synchronous: the main
  * thread writes a task into a control block in shared memory, wakes the workers with Atomics.notify,
- * does share 0 itself and blocks in Atomics.wait until the others are done (Node allows Atomics.wait on
+ * and then every thread, the main one included, claims work units of the task from a shared counter
+ * until none are left; the main thread returns once every unit is done (Node allows Atomics.wait on
  * the main thread). Workers are unref()'d, so they never keep a process alive; `dispose()` stops them.
  *
- * Control block (i32 words at `ctrl`): [GEN] task generation, [PENDING] workers still running,
- * [TASK] task id, [ERROR] set by a failing worker, [READY] workers started, [STOP] shutdown,
- * [NTHREADS] threads taking part;
- * task arguments from word ARGS on.
+ * NOTE (dynamic, not static, shares): with a fixed half per thread, the main thread waited for a
+ * worker that the OS had descheduled (measured on the shared 2-core machine at load ~5: 35% of the
+ * main thread's time in that wait during MLP training). With claimed units a late worker just finds
+ * nothing left, and the main thread never waits for a thread that has not started a unit.
+ *
+ * Claims: NEXT holds (generation & 0xffff) << 16 | next unit. A thread claims with compare-exchange
+ * only while the generation is the one it read the task for and the unit is below the task's count;
+ * the main thread closes a finished task (unit field 0xffff) before it writes the next task's
+ * arguments, so a worker that read arguments half-way through an update can never claim with them.
+ *
+ * Control block (i32 words at `ctrl`): [GEN] task generation, [DONE] units finished, [TASK] task id,
+ * [ERROR] set by a failing worker, [READY] workers started, [STOP] shutdown, [NTHREADS] threads
+ * taking part, [NEXT] the claim word; task arguments from word ARGS on.
  */
 import type { Worker as NodeWorker } from "node:worker_threads";
-import { runTask, TASK_ARGS, TASK_IDS, type TaskName } from "./tasks.js";
+import { runTask, TASK_ARGS, TASK_IDS, type Scheduler, type TaskName } from "./tasks.js";
 import type { KernelExports } from "./module.js";
 
-export const GEN = 0, PENDING = 1, TASK = 2, ERROR = 3, READY = 4, STOP = 5, NTHREADS = 6, ARGS = 16;
+export const GEN = 0, DONE = 1, TASK = 2, ERROR = 3, READY = 4, STOP = 5, NTHREADS = 6, NEXT = 7, ARGS = 16;
+/** Unit field of a closed task's claim word. */
+const CLOSED = 0xffff;
 /** Bytes reserved for the control block. */
 export const CTRL_BYTES = 256;
 /** Spin iterations before sleeping in Atomics.wait: wake-ups cost tens of microseconds. */
@@ -109,28 +121,36 @@ export class ThreadPool {
     const id = TASK_IDS.indexOf(task);
     if (this.threads === 1 || threads === 1) {
       // NOTE: not through the control block: without shared memory, a grow detaches its view.
-      runTask(this.#ex, id, Uint32Array.from(names, (k) => args[k] >>> 0), 0, 1);
+      runTask(this.#ex, id, Uint32Array.from(names, (k) => args[k] >>> 0), 0, 1, localScheduler());
       return;
     }
-    names.forEach((k, i) => { this.#args[i] = args[k] >>> 0; });
     if (!this.#ready) this.#awaitReady();
     const c = this.#ctrl;
+    names.forEach((k, i) => { this.#args[i] = args[k] >>> 0; });
+    const gen = (Atomics.load(c, GEN) + 1) | 0;
     Atomics.store(c, TASK, id);
     Atomics.store(c, NTHREADS, this.threads);
     Atomics.store(c, ERROR, 0);
-    Atomics.store(c, PENDING, this.threads - 1);
-    Atomics.add(c, GEN, 1);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, NEXT, (gen & 0xffff) << 16);
+    Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
+    const sched = sharedScheduler(c, gen);
     let mainError: unknown;
+    let units = 0;
     try {
-      runTask(this.#ex, id, this.#args, 0, this.threads);
+      units = runTask(this.#ex, id, this.#args, 0, this.threads, sched);
     } catch (e) {
       mainError = e;
     }
+    // Close the task: from here on no thread can claim a unit. On an error, wait only for the
+    // units that were claimed (they still use the arguments and scratch).
+    const claimed = Atomics.exchange(c, NEXT, ((gen & 0xffff) << 16) | CLOSED) & 0xffff;
+    const target = mainError === undefined ? units : Math.min(claimed, sched.units);
     for (let spins = 0; ; spins++) {
-      const p = Atomics.load(c, PENDING);
-      if (p === 0) break;
-      if (spins > SPIN) Atomics.wait(c, PENDING, p, 1000);
+      const d = Atomics.load(c, DONE);
+      if (d >= target) break;
+      if (spins > SPIN) Atomics.wait(c, DONE, d, 1000);
     }
     if (mainError !== undefined) throw mainError;
     if (Atomics.load(c, ERROR) !== 0) throw new Error(`wasm backend: task '${task}' failed in a worker thread`);
@@ -145,4 +165,32 @@ export class ThreadPool {
     this.#workers.length = 0;
     this.#threads = 1;
   }
+}
+
+/** Claims for the single-threaded path: a plain counter. */
+export function localScheduler(): Scheduler {
+  let next = 0;
+  return { units: 0, claim: (n) => (next < n ? next++ : -1), done: () => undefined };
+}
+
+/** Claims units of generation `gen` from the control block (see the module comment). */
+export function sharedScheduler(c: Int32Array, gen: number): Scheduler & { units: number } {
+  const tag = gen & 0xffff;
+  const sched = {
+    units: 0,
+    claim(n: number): number {
+      sched.units = n;
+      for (;;) {
+        const v = Atomics.load(c, NEXT);
+        if (v >>> 16 !== tag) return -1;
+        const u = v & 0xffff;
+        if (u >= n || u === CLOSED) return -1;
+        if (Atomics.compareExchange(c, NEXT, v, v + 1) === v) return u;
+      }
+    },
+    done(n: number): void {
+      if (Atomics.add(c, DONE, 1) + 1 >= n) Atomics.notify(c, DONE);
+    },
+  };
+  return sched;
 }

@@ -18,6 +18,7 @@
  * the extra Wp/WO - 1 flops and the un-shifting copy cost more than the im2col pass saves.
  */
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { forUnits, type Scheduler } from "../schedule.js";
 import { KC, NC, gemmRange, prepackA, splitRange, type GemmExports } from "./gemm.js";
 
 export interface ConvExports extends GemmExports {
@@ -189,15 +190,17 @@ function zeroPadded(ex: ConvExports, a: ConvArgs, xp: number): void {
 const BIG = 0x7fffffff;
 
 /** Forward: x = input, w = weight (unused: wpack holds W_g pre-packed, group g at g * packed size). */
-export function convForwardTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number): void {
+export function convForwardTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number, sched: Scheduler): number {
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
   const chunk = colsChunk(Kc, P, NR);
   const splitP = a.N < T ? Math.ceil(T / a.N) : 1;
-  const [it0, it1] = splitRange(a.N * splitP, T, tid, 1);
   const scratch = a.scratch + tid * a.stride, cols = scratch + gemmScratch, xp = cols + a.xpoff;
   const gpack = (Math.ceil(Og / MR) * MR * Kc + 64) * 4;
-  zeroPadded(ex, a, xp);
-  for (let it = it0; it < it1; it++) {
+  let first = true;
+  // Units: one image (or a slice of its output pixels when there are fewer images than threads).
+  return forUnits(sched, a.N * splitP, (it) => {
+    if (first) zeroPadded(ex, a, xp);
+    first = false;
     const n = Math.floor(it / splitP);
     const [q0, q1] = splitRange(P, splitP, it % splitP, NR);
     for (let g = 0; g < a.G; g++) {
@@ -211,20 +214,20 @@ export function convForwardTask(ex: ConvExports, a: ConvArgs, tid: number, T: nu
         }, 0, Og, 0, np, scratch, MR);
       }
     }
-  }
+  });
 }
 
 /** Backward input: x = gx (output), w = weight, y = gy; wpack holds W_g^T pre-packed. */
-export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number): void {
+export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number, sched: Scheduler): number {
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, khw = a.KH * a.KW, Kc = Cg * khw;
   const chunk = colsChunk(Kc, P, NR);
   const splitC = a.N < T ? Math.min(Cg, Math.ceil(T / a.N)) : 1;
-  const [it0, it1] = splitRange(a.N * splitC, T, tid, 1);
   const scratch = a.scratch + tid * a.stride, cols = scratch + gemmScratch, xp = cols + a.xpoff;
   const gpack = (Math.ceil(Kc / MR) * MR * Og + 64) * 4;
   const padded = a.ph !== 0 || a.pw !== 0;
   const Hp = a.H + 2 * a.ph, Wp = a.W + 2 * a.pw;
-  for (let it = it0; it < it1; it++) {
+  // Units: one image (or a slice of its input channels when there are fewer images than threads).
+  return forUnits(sched, a.N * splitC, (it) => {
     const n = Math.floor(it / splitC);
     const [c0, c1] = splitRange(Cg, splitC, it % splitC, 1);
     const kc0 = c0 * khw, kc1 = c1 * khw;
@@ -246,7 +249,7 @@ export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number,
       }
       if (padded) ex.pad_copy(xp + c0 * Hp * Wp * 4, xg + c0 * a.H * a.W * 4, c1 - c0, a.H, a.W, a.ph, a.pw, 0);
     }
-  }
+  });
 }
 
 /**
@@ -255,12 +258,23 @@ export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number,
  * in NR-wide panels), so the transposing pack is skipped. P-chunks are exactly KC deep, which keeps
  * the k-blocking (and so the summation order) independent of the thread count.
  */
-export function convBackwardWeightTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number): void {
+export function convBackwardWeightTask(ex: ConvExports, a: ConvArgs, tid: number, T: number, MR: number, NR: number, gemmScratch: number, sched: Scheduler): number {
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
-  const [j0, j1] = splitRange(Kc, T, tid, NR);
-  if (j1 <= j0) return;
   const scratch = a.scratch + tid * a.stride, panels = scratch + gemmScratch, xp = panels + a.xpoff;
-  zeroPadded(ex, a, xp);
+  // Units: 2*T blocks of gW's columns, each summed over every image in order.
+  const parts = Math.min(2 * T, Math.ceil(Kc / NR));
+  let first = true;
+  return forUnits(sched, parts, (u) => {
+    const [j0, j1] = splitRange(Kc, parts, u, NR);
+    if (j1 <= j0) return;
+    if (first) zeroPadded(ex, a, xp);
+    first = false;
+    unitBackwardWeight(ex, a, j0, j1, scratch, panels, xp, MR, NR);
+  });
+}
+
+function unitBackwardWeight(ex: ConvExports, a: ConvArgs, j0: number, j1: number, scratch: number, panels: number, xp: number, MR: number, NR: number): void {
+  const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
   for (let g = 0; g < a.G; g++) {
     for (let n = 0; n < a.N; n++) {
       const [src, Hp, Wp] = source(ex, a, xp, n, g);

@@ -10,7 +10,7 @@
  * call, so calling Wasm from there costs nothing measurable.
  * All addresses and strides passed to these functions are in bytes.
  */
-import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import type { Fn, I32, Local, ModuleBuilder } from "../asm.js";
 
 export interface GemmShape {
   /** Rows of the micro-kernel tile. */
@@ -140,6 +140,8 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
     });
   });
 
+  const tr = emitTranspose(m);
+
   // pack_b(dst, src, rs, cs, kc, nc): dst[jr/NR][k][j] = src[k*rs + (jr+j)*cs], zero-padded columns.
   m.fn("gemm_pack_b", ["i32", "i32", "i32", "i32", "i32", "i32"], [], (f, dst, src, rs, cs, kc, nc) => {
     const [jr, j, k, s, d, nr] = f.locals(6);
@@ -155,7 +157,10 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
             f.inc(s, rs).inc(d, NR * 4);
           });
         },
-        () => {
+        () => f.i(nr).i(NR).op("i32.ge_s").i(rs).i(4).op("i32.eq").op("i32.and").if(() => {
+          // Full panel of a transposed B (B^T stored row-major, as for x @ W^T): 4x4 SIMD transposes.
+          f.i(jr).i(cs).op("i32.mul").i(src).op("i32.add").i(4).i(cs).i(d).i(NR * 4).i(kc).i(NR).call(tr);
+        }, () => {
           const dj = f.local();
           f.for(j, 0, NR, 1, () => {
             f.i(d).i(j).i(2).op("i32.shl").op("i32.add").set(dj);
@@ -170,9 +175,43 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
               () => f.for(k, 0, kc, 1, () => { f.i(dj).f(0).mem("f32.store").inc(dj, NR * 4); }),
             );
           });
-        },
+        }),
       );
     });
+  });
+}
+
+/**
+ * transpose32(x, rs, cs, out, ldo, rows, cols): out[i*ldo + 4j] = x[i*rs + j*cs] (byte strides), for
+ * x walked with unit stride down its columns (rs = 4): 4x4 blocks are four column loads, transposed
+ * with eight shuffles, stored as four row pieces; edges are scalar. Used for `contiguous()` of
+ * transposed views (gradients of x @ W^T) and to pack a transposed GEMM operand.
+ */
+function emitTranspose(m: ModuleBuilder): Fn {
+  return m.fn("transpose32", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f, x, rs, cs, out, ldo, rows, cols) => {
+    const [i, j, px, po, r4, c4] = f.locals(6);
+    const v = f.locals(4, "v128"), t = f.locals(4, "v128");
+    f.i(rows).i(-4).op("i32.and").set(r4).i(cols).i(-4).op("i32.and").set(c4);
+    f.for(i, 0, r4, 4, () => {
+      f.for(j, 0, c4, 4, () => {
+        f.i(i).i(rs).op("i32.mul").i(j).i(cs).op("i32.mul").op("i32.add").i(x).op("i32.add").set(px);
+        for (let q = 0; q < 4; q++) { f.get(px).mem("v128.load", 0, 0).set(v[q]); if (q < 3) f.inc(px, cs); }
+        f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+        f.get(v[2]).get(v[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(v[2]).get(v[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+        f.i(i).i(ldo).op("i32.mul").i(j).i(2).op("i32.shl").op("i32.add").i(out).op("i32.add").set(po);
+        const row = (a: Local, b: Local, lanes: number[]): void => { f.get(po).get(a).get(b).shuffle32(lanes).mem("v128.store", 0, 0).inc(po, ldo); };
+        row(t[0], t[2], [0, 1, 4, 5]); row(t[0], t[2], [2, 3, 6, 7]); row(t[1], t[3], [0, 1, 4, 5]); row(t[1], t[3], [2, 3, 6, 7]);
+      });
+    });
+    // Scalar edges: columns [c4, cols) of every row, then rows [r4, rows) of the first c4 columns.
+    const scalar = (i0: I32, i1: I32, j0: I32, j1: I32): void => {
+      f.for(i, i0, i1, 1, () => f.for(j, j0, j1, 1, () => {
+        f.i(i).i(ldo).op("i32.mul").i(j).i(2).op("i32.shl").op("i32.add").i(out).op("i32.add");
+        f.i(i).i(rs).op("i32.mul").i(j).i(cs).op("i32.mul").op("i32.add").i(x).op("i32.add").mem("i32.load").mem("i32.store");
+      }));
+    };
+    scalar(0, rows, c4, cols);
+    scalar(r4, rows, 0, c4);
   });
 }
 
@@ -182,6 +221,7 @@ export interface GemmExports {
   gemm_pack_a(dst: number, src: number, rs: number, cs: number, mc: number, kc: number): void;
   gemm_pack_b(dst: number, src: number, rs: number, cs: number, kc: number, nc: number): void;
   copy2d(dst: number, ldd: number, src: number, lds: number, rows: number, rowBytes: number): void;
+  transpose32(x: number, rs: number, cs: number, out: number, ldo: number, rows: number, cols: number): void;
 }
 
 /** C = op(A) op(B) with element (i,k) of A at A + i*rsA + k*csA bytes (likewise B); C row stride ldc bytes. */
