@@ -8,11 +8,19 @@
 #
 # Everything but the final `export` line goes to stderr, so `eval "$(...)"` sees one command.
 # Settings (environment): GANGLION_PG_DIR (data directory, default /tmp/ganglion-pg), GANGLION_PG_PORT
-# (default 55432: not the system cluster's 5432, so the two never collide).
+# (default: the first free port from 55432 up — never the system cluster's 5432).
 set -euo pipefail
 
 DIR="${GANGLION_PG_DIR:-/tmp/ganglion-pg}"
-PORT="${GANGLION_PG_PORT:-55432}"
+# First free port from 55432 up (a server left by an earlier run must not make CI fail).
+free_port() {
+  local p
+  for p in $(seq 55432 55531); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo 55432
+}
+PORT="${GANGLION_PG_PORT:-$(free_port)}"
 DB=ganglion_test
 USER_NAME=ganglion
 PASSWORD=ganglion

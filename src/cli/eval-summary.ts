@@ -8,14 +8,12 @@ import { join } from "node:path";
 import { Rng } from "../core/index.js";
 import { nn, noGrad, scope, type Tensor } from "../index.js";
 import { readCheckpointSync } from "../io/index.node.js";
-import { defaultCnn } from "../models/index.js";
+import { ZOO_BUILDERS } from "../models/index.js";
 import { evaluate } from "../train/index.js";
 import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
 import { setupJob, type CnnJobOptions } from "./cnn.js";
 
-const MODELS: Record<string, (input: readonly number[], classes: number) => nn.Module> = {
-  "default-cnn": (input, classes) => defaultCnn({ inChannels: input[0], imageSize: input[1], classes }),
-};
+const MODELS: Readonly<Record<string, (input: readonly number[], classes: number) => nn.Module>> = ZOO_BUILDERS;
 
 const SUMMARY_FLAGS: FlagSpecs = {
   model: { type: "string", default: "default-cnn", choices: Object.keys(MODELS), help: "model to describe" },
