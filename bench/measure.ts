@@ -44,9 +44,10 @@ export function time(fn: () => void, budget: Budget = DEFAULT_BUDGET): Timing {
  */
 export function timeIfAffordable(fn: () => void, estimate: number, maxSeconds: number, budget: Budget = DEFAULT_BUDGET): Timing | string {
   if (estimate > maxSeconds) return `skipped: ~${estimate.toFixed(0)} s per step (over the ${maxSeconds} s cap)`;
-  // Slow frameworks: fewer warm-up steps, the minimum repetitions only.
-  const slow = estimate > budget.seconds / 4;
-  return time(fn, slow ? { ...budget, warmup: 1, minReps: 2, maxReps: 2 } : budget);
+  // Slow frameworks: fewer warm-up steps and repetitions (one cold step when a step is longer than
+  // the whole budget: JIT warm-up is noise against a step of minutes).
+  if (estimate > budget.seconds) return time(fn, { ...budget, warmup: 0, minReps: 1, maxReps: 1 });
+  return time(fn, estimate > budget.seconds / 4 ? { ...budget, warmup: 1, minReps: 2, maxReps: 2 } : budget);
 }
 
 /** Seconds one call takes (no warm-up): for the affordability estimate. */

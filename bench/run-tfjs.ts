@@ -53,6 +53,9 @@ function build(tf: Tf, layers: readonly LayerSpec[], seed: number): TfModel {
   return { vars, forward: (x, training) => fns.reduce((h, f) => f(h, training), x) };
 }
 
+/** Prints a provisional result line (bench/run.ts keeps the last complete line of a runner). */
+let partial: (name: ModelName, r: ModelResult) => void = () => undefined;
+
 function runModel(tf: Tf, name: ModelName, budget: Budget, cap: number): ModelResult {
   const spec = MODELS[name];
   const model = build(tf, spec.layers, 1);
@@ -77,6 +80,11 @@ function runModel(tf: Tf, name: ModelName, budget: Budget, cap: number): ModelRe
   probe.dispose();
   const estInfer = (tProbe * BATCH) / 4;
   const out: { trainImagesPerSec?: number; inferImagesPerSec?: number; trainNote?: string; inferNote?: string } = {};
+  const ti = timeIfAffordable(infer, estInfer, cap, budget);
+  if (typeof ti === "string") out.inferNote = ti;
+  else out.inferImagesPerSec = BATCH / ti.seconds;
+  // Inference first and reported at once: a minutes-long training step may hit the suite's timeout.
+  partial(name, { ...out, trainNote: "timed out (one training step did not finish within the runner timeout)" });
   try {
     const tt = timeIfAffordable(step, 3 * estInfer, cap, budget);
     if (typeof tt === "string") out.trainNote = tt;
@@ -84,9 +92,6 @@ function runModel(tf: Tf, name: ModelName, budget: Budget, cap: number): ModelRe
   } catch (e) {
     out.trainNote = `unsupported: ${(e as Error).message.split("\n")[0]}`;
   }
-  const ti = timeIfAffordable(infer, estInfer, cap, budget);
-  if (typeof ti === "string") out.inferNote = ti;
-  else out.inferImagesPerSec = BATCH / ti.seconds;
   for (const v of model.vars) v.dispose();
   tf.dispose([x, labels]);
   opt.dispose();
@@ -150,9 +155,14 @@ export async function runTfjs(backend: "cpu" | "wasm", models: readonly ModelNam
     setup = `wasm (XNNPACK), ${wasm.getThreadsCount()} thread(s)`;
   }
   const res: Partial<Record<ModelName, ModelResult>> = {};
+  const framework = `tfjs-${backend}`, fullSetup = `@tensorflow/tfjs-core ${tf.version_core}, ${setup}`;
+  partial = (name, r) => {
+    const line: RunnerResult = { framework, setup: fullSetup, models: { ...res, [name]: r }, peakRssMb: peakRssMb() };
+    process.stdout.write(`\n${JSON.stringify(line)}\n`);
+  };
   for (const m of models) res[m] = runModel(tf, m, budget, cap);
   return {
-    framework: `tfjs-${backend}`, setup: `@tensorflow/tfjs-core ${tf.version_core}, ${setup}`, models: res,
+    framework, setup: fullSetup, models: res,
     ...(withGemm ? { gemmGflops: gemm(tf, budget, cap) } : {}), peakRssMb: peakRssMb(),
   };
 }

@@ -9,7 +9,8 @@
  * Options: --json (print the JSON report instead of tables), --markdown FILE, --out FILE (JSON),
  * --frameworks ganglion,pytorch,tfjs-wasm,tfjs-cpu, --models mlp,lenet,..., --seconds S (timed
  * seconds per measurement, default 6), --cap S (skip a measurement whose single step would take
- * longer, default 20), --no-gemm, --torch-blas DIR (a folder with an optimized libblas.so.3 for
+ * longer, default 20), --timeout S (kill a runner process after S seconds, keeping what it reported,
+ * default 150), --no-gemm, --torch-blas DIR (a folder with an optimized libblas.so.3 for
  * PyTorch's child process, e.g. OpenBLAS's; default: Debian's openblas-pthread folder when present).
  *
  * NOTE: Debian's python3-torch calls whatever libblas.so.3 the system provides; with the reference
@@ -41,6 +42,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = here.endsWith(join("dist", "bench")) ? join(here, "..", "..") : join(here, "..");
 const PYTHON = "/usr/bin/python3";
 const DEBIAN_OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+/** Seconds a runner process may take (tfjs-cpu needs minutes for one conv training step). */
+const timeoutSeconds = Number(arg("timeout") ?? 150);
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,10 +98,13 @@ function spawnRequest(req: Request): Promise<RunnerResult> {
     let out = "", err = "";
     child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
     child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    // A runner that outlives the timeout is killed; its last complete result line still counts.
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutSeconds * 1000);
     child.on("close", (code) => {
-      const last = out.trim().split("\n").pop() ?? "";
+      clearTimeout(timer);
+      const lines = out.trim().split("\n").filter((l) => l.startsWith("{"));
       try {
-        resolve(JSON.parse(last) as RunnerResult);
+        resolve(JSON.parse(lines[lines.length - 1] ?? "") as RunnerResult);
       } catch {
         resolve({ framework: req.framework, setup: "", models: {}, peakRssMb: 0, error: `exit ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}` });
       }
