@@ -9,6 +9,7 @@ import { CMP_OPS, cast, compareFast, where } from "./kernels/compare.js";
 import { convScratchBytes, prepackWeights, prepackWeightsBytes, type ConvArgs } from "./kernels/conv.js";
 import { EW_BINARY, EW_UNARY, type EwBinary, type EwUnary } from "./kernels/elementwise.js";
 import { GEMM_SCRATCH_BYTES } from "./kernels/gemm.js";
+import { MATH_UNARY, logSoftmax, mathFast, softmax, softmaxCrossEntropy } from "./kernels/math.js";
 import { batchNorm, batchNormBackward, batchNormGradSums, batchNormStats } from "./kernels/norm.js";
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./kernels/pool.js";
 import { reduceFast } from "./kernels/reduce.js";
@@ -147,7 +148,8 @@ const fill: Fast<"fill"> = (c, _ins, out, { value }) => {
 export const fastKernels: { readonly [K in PrimOp]?: Fast<K> } = {
   matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight, copy, fill,
   maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, cast, where,
-  batchNormStats, batchNorm, batchNormGradSums, batchNormBackward,
+  batchNormStats, batchNorm, batchNormGradSums, batchNormBackward, softmax, logSoftmax, softmaxCrossEntropy,
+  ...Object.fromEntries(MATH_UNARY.map((op) => [op, mathFast(op)])),
   ...Object.fromEntries(CMP_OPS.map((op) => [op, compareFast(op)])),
   ...Object.fromEntries(EW_BINARY.map((op) => [op, binaryFast(op)])),
   ...Object.fromEntries(EW_UNARY.map((op) => [op, unaryFast(op)])),

@@ -131,4 +131,61 @@ describe("wasm fast paths vs reference", () => {
     compareOp(wasm, ref, "where", [broadcast(bools([6, 1]), [6, 35]), sp([6, 35]), broadcast(operand("float32", [1], new Float32Array([-0])), [6, 35])], [6, 35], "float32", {}, true);
     compareOp(wasm, ref, "where", [permuted(bools([5, 9]), [1, 0]), ints([9, 5]), broadcast(ints([5]), [9, 5])], [9, 5], "int32", {}, true);
   });
+
+  it("exp, log, tanh, sigmoid, erf: within 4 ulp of the reference (specials exact), contiguous and strided", () => {
+    const sweep = (lo: number, hi: number, n: number): number[] => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, 1e-30, -1e-30, 1e-8, -1e-8, 1, -1, 0.5, -0.5, 3e38, -3e38];
+    const logs = Array.from({ length: 600 }, (_, i) => 10 ** (-45 + (83 * i) / 599));
+    const inputs: Record<string, number[]> = {
+      exp: [...sweep(-110, 95, 4001), ...specials],
+      log: [...logs, ...sweep(0.5, 2, 1001), ...specials, -2, -1e-20],
+      tanh: [...sweep(-12, 12, 4001), ...sweep(-0.6, 0.6, 1001), ...specials],
+      sigmoid: [...sweep(-110, 110, 4001), ...specials],
+      erf: [...sweep(-5, 5, 4001), ...sweep(-1.1, 1.1, 1001), ...specials],
+    };
+    for (const [op, xs] of Object.entries(inputs) as [MathOp, number[]][]) {
+      const x = operand("float32", [xs.length], Float32Array.from(xs));
+      // The same values every other element of a buffer twice as long: a stride-2 view.
+      const wide = operand("float32", [2 * xs.length], Float32Array.from({ length: 2 * xs.length }, (_, i) => (i % 2 ? xs[i >> 1] : 7)));
+      const strided: Operand = { ...wide, view: { shape: [xs.length], strides: [2], offset: 1 } };
+      for (const input of [x, strided]) {
+        const shape = input.view?.shape ?? input.shape;
+        const want = run(ref, op, [input], shape, "float32", {});
+        const got = run(wasm, op, [input], shape, "float32", {});
+        let worst = 0, at = 0;
+        for (let i = 0; i < got.length; i++) {
+          const d = ulpDiff(got[i], want[i]);
+          if (d > worst) { worst = d; at = i; }
+        }
+        assert.ok(worst <= 4, `${op}(${xs[at]}): ${got[at]}, reference ${want[at]} (${worst} ulp)`);
+      }
+    }
+  });
+
+  it("softmax, logSoftmax and softmax cross-entropy along the last axis", () => {
+    for (const [rows, n] of [[6, 10], [3, 1], [4, 37], [64, 10], [2, 1000]]) {
+      const x = randn(rng, [rows, n], 6);
+      x.data[0] = -Infinity;
+      compareOp(wasm, ref, "softmax", [x], [rows, n], "float32", { axis: 1 }, false);
+      compareOp(wasm, ref, "logSoftmax", [x], [rows, n], "float32", { axis: 1 }, false);
+      const labels = operand("int32", [rows], rng.randint(rows, 0, n));
+      compareOp(wasm, ref, "softmaxCrossEntropy", [randn(rng, [rows, n], 6), labels], [rows], "float32", {}, false);
+    }
+    compareOp(wasm, ref, "softmax", [randn(rng, [2, 3, 5], 3)], [2, 3, 5], "float32", { axis: 2 }, false);
+    // A label out of range still raises the reference's error.
+    assert.throws(() => run(wasm, "softmaxCrossEntropy", [randn(rng, [2, 3]), operand("int32", [2], Int32Array.of(0, 3))], [2], "float32", {}), /out of range/);
+  });
 });
+
+type MathOp = "exp" | "log" | "tanh" | "sigmoid" | "erf";
+
+/** Distance in float32 units in the last place (0 for equal values, ±0 included; NaN only matches NaN). */
+function ulpDiff(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  if (a === b) return 0;
+  const key = (v: number): number => {
+    const i = new Int32Array(Float32Array.of(v).buffer)[0];
+    return i >= 0 ? i : -2147483648 - i;
+  };
+  return Math.abs(key(a) - key(b));
+}

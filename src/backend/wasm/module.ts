@@ -8,6 +8,7 @@ import { emitCompare, type CompareExports } from "./kernels/compare.js";
 import { emitConv, type ConvExports } from "./kernels/conv.js";
 import { emitElementwise, type ElementwiseExports } from "./kernels/elementwise.js";
 import { emitGemm } from "./kernels/gemm.js";
+import { emitMath, type MathExports } from "./kernels/math.js";
 import { emitNorm, type NormExports } from "./kernels/norm.js";
 import { emitPool, type PoolExports } from "./kernels/pool.js";
 import { emitReduce, type ReduceExports } from "./kernels/reduce.js";
@@ -23,7 +24,7 @@ export const MR = 3;
 export const NV = 3;
 export const NR = 4 * NV;
 
-export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports, NormExports {}
+export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports, NormExports, MathExports {}
 
 export interface ModuleConfig {
   readonly shared: boolean;
@@ -42,6 +43,7 @@ export function buildModuleBytes(cfg: ModuleConfig): Uint8Array<ArrayBuffer> {
   emitPool(m);
   emitCompare(m);
   emitNorm(m);
+  emitMath(m);
   return m.bytes();
 }
 

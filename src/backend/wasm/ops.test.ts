@@ -18,9 +18,13 @@ const ref = new ReferenceBackend();
 const covered = new Set<PrimOp>();
 after(() => wasm.dispose());
 
+/** Float32 ops computed in float32 by the wasm kernels (a few ulp from the reference; fastpaths.test.ts bounds it). */
+const APPROX: ReadonlySet<PrimOp> = new Set(["exp", "log", "tanh", "sigmoid", "erf", "softmax", "logSoftmax", "softmaxCrossEntropy"]);
+
 function check<K extends PrimOp>(op: K, ins: readonly Operand[], outShape: readonly number[], outDtype: DType, attrs: OpAttrs[K], exact = true): void {
   covered.add(op);
-  compareOp(wasm, ref, op, ins, outShape, outDtype, attrs, exact);
+  const approx = APPROX.has(op) && ins[0]?.dtype === "float32" && outDtype === "float32";
+  compareOp(wasm, ref, op, ins, outShape, outDtype, attrs, exact && !approx);
 }
 
 /** Normal samples with special values mixed in (NaN, +-0, +-Inf, large, exact halves). */

@@ -25,3 +25,12 @@ export function forUnits(s: Scheduler, n: number, fn: (u: number) => void): numb
 
 /** Most units a task is cut into (the claim word holds 16 bits). */
 export const MAX_UNITS = 4096;
+
+/** Runs fn(i) for items [0, total), grouped into at most MAX_UNITS consecutive runs per unit. */
+export function forItems(s: Scheduler, total: number, fn: (i: number) => void): number {
+  const units = Math.min(total, MAX_UNITS);
+  return forUnits(s, units, (u) => {
+    const i1 = Math.floor((total * (u + 1)) / units);
+    for (let i = Math.floor((total * u) / units); i < i1; i++) fn(i);
+  });
+}

@@ -1,12 +1,13 @@
 /**
  * The parallel tasks: functions that run with the same arguments on every thread (main = thread 0),
- * each doing its share `tid` of `T`. Arguments travel as i32 words in the shared control block, so a
- * task is just (task id, words); both the main thread and the workers import this table.
+ * each running the work units it claims (schedule.ts); `tid` only picks the thread's scratch. Arguments
+ * travel as i32 words in the shared control block, so a task is just (task id, words); both the main
+ * thread and the workers import this table.
  */
 import { CONV_ARGS, convBackwardInputTask, convBackwardWeightTask, convForwardTask, type ConvArgs } from "./kernels/conv.js";
 import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js";
 import { MR, NR, type KernelExports } from "./module.js";
-import { MAX_UNITS, forUnits, type Scheduler } from "./schedule.js";
+import { MAX_UNITS, forItems, forUnits, type Scheduler } from "./schedule.js";
 
 export type { Scheduler } from "./schedule.js";
 
@@ -36,13 +37,7 @@ function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number, sc
       C: a.C + b * a.sC, ldc: a.ldc, accumulate: a.accumulate !== 0, apre: 0,
     }, i0, i1, j0, j1, scratch, MR);
   };
-  if (a.batch >= T) {
-    const units = Math.min(a.batch, MAX_UNITS);
-    return forUnits(sched, units, (u) => {
-      const [b0, b1] = splitRange(a.batch, units, u, 1);
-      for (let b = b0; b < b1; b++) one(b, 0, a.M, 0, a.N);
-    });
-  }
+  if (a.batch >= T) return forItems(sched, a.batch, (b) => one(b, 0, a.M, 0, a.N));
   // Split columns unless each part still gets a full MC block of rows: then each part packs only its
   // rows of A, and B's pack is a fast vector copy.
   const byCols = a.M < MC * T && a.N >= a.M;

@@ -69,14 +69,15 @@ export function assertExact(label: string, got: TypedArray, want: TypedArray): v
   }
 }
 
-/** |got - want| <= atol * scale + rtol * |want|, scale = max |want| (at least 1). */
+/** |got - want| <= atol * scale + rtol * |want|, scale = max finite |want| (at least 1). */
 export function assertClose(label: string, got: TypedArray, want: TypedArray, { atol = 1e-5, rtol = 1e-4 } = {}): void {
   assert.equal(got.length, want.length, `${label}: length`);
   let scale = 1;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) if (Number.isFinite(want[i])) scale = Math.max(scale, Math.abs(want[i]));
   for (let i = 0; i < got.length; i++) {
     const g = got[i], w = want[i];
-    if (Number.isNaN(w) && Number.isNaN(g)) continue;
+    // Equal values (infinities included) and NaN against NaN agree; the scale counts finite values only.
+    if (g === w || (Number.isNaN(w) && Number.isNaN(g))) continue;
     if (!(Math.abs(g - w) <= atol * scale + rtol * Math.abs(w))) {
       assert.fail(`${label}: element ${i} is ${g}, reference ${w} (scale ${scale}, atol ${atol}, rtol ${rtol})`);
     }

@@ -18,7 +18,7 @@
  * the extra Wp/WO - 1 flops and the un-shifting copy cost more than the im2col pass saves.
  */
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
-import { forUnits, type Scheduler } from "../schedule.js";
+import { forItems, forUnits, type Scheduler } from "../schedule.js";
 import { KC, NC, gemmRange, prepackA, splitRange, type GemmExports } from "./gemm.js";
 
 export interface ConvExports extends GemmExports {
@@ -198,7 +198,7 @@ export function convForwardTask(ex: ConvExports, a: ConvArgs, tid: number, T: nu
   const gpack = (Math.ceil(Og / MR) * MR * Kc + 64) * 4;
   let first = true;
   // Units: one image (or a slice of its output pixels when there are fewer images than threads).
-  return forUnits(sched, a.N * splitP, (it) => {
+  return forItems(sched, a.N * splitP, (it) => {
     if (first) zeroPadded(ex, a, xp);
     first = false;
     const n = Math.floor(it / splitP);
@@ -227,7 +227,7 @@ export function convBackwardInputTask(ex: ConvExports, a: ConvArgs, tid: number,
   const padded = a.ph !== 0 || a.pw !== 0;
   const Hp = a.H + 2 * a.ph, Wp = a.W + 2 * a.pw;
   // Units: one image (or a slice of its input channels when there are fewer images than threads).
-  return forUnits(sched, a.N * splitC, (it) => {
+  return forItems(sched, a.N * splitC, (it) => {
     const n = Math.floor(it / splitC);
     const [c0, c1] = splitRange(Cg, splitC, it % splitC, 1);
     const kc0 = c0 * khw, kc1 = c1 * khw;
