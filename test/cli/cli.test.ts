@@ -3,6 +3,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { repoRoot } from "../helpers.js";
 
 const bin = join(repoRoot(), "bin", "ganglion.js");
@@ -37,7 +39,9 @@ describe("ganglion CLI", () => {
     assert.ok(Math.abs(last.initial_loss - Math.log(3)) < 0.05, `initial loss ${last.initial_loss} vs ln 3`);
   });
   it("trains the CNN job on a slice of the embedded MNIST digits", () => {
-    const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "1024", "--batch-size", "32", "--width", "8", "--json");
+    const runs = mkdtempSync(join(tmpdir(), "ganglion-cli-"));
+    const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "1024", "--batch-size", "32", "--width", "8", "--runs", runs, "--json");
+    rmSync(runs, { recursive: true, force: true });
     assert.equal(r.code, 0, r.err);
     const last = JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { test_accuracy: number; epochs: number };
     assert.equal(last.epochs, 1);
