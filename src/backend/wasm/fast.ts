@@ -14,6 +14,7 @@ import { batchNorm, batchNormBackward, batchNormGradSums, batchNormStats } from 
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./kernels/pool.js";
 import { reduceFast } from "./kernels/reduce.js";
 import { MR, NR } from "./module.js";
+import { runRow } from "./parallel.js";
 import { addr, allF32, collapse, eachRow, forRows, type Fast, type FastContext } from "./views.js";
 
 export type { FastContext } from "./views.js";
@@ -105,8 +106,7 @@ const conv2dBackwardWeight: Fast<"conv2dBackwardWeight"> = (c, [x, gy], gw, at) 
 function binaryFast(op: EwBinary): Fast<BinaryOp> {
   return (c, [a, b], out) => {
     if (!allF32([a, b, out])) return false;
-    const fn = c.ex[`ew_${op}`];
-    eachRow(out.shape, [out, a, b], ([o, ia, ib], [, sa, sb], n) => fn(ia, sa, ib, sb, o, n));
+    eachRow(out.shape, [out, a, b], ([o, ia, ib], [, sa, sb], n) => runRow(c, `ew_${op}`, [ia, ib], [sa, sb], o, 4, n));
     return true;
   };
 }
@@ -114,8 +114,7 @@ function binaryFast(op: EwBinary): Fast<BinaryOp> {
 function unaryFast(op: EwUnary): Fast<UnaryOp> {
   return (c, [x], out) => {
     if (!allF32([x, out])) return false;
-    const fn = c.ex[`ew_${op}`];
-    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => fn(ix, sx, o, n));
+    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => runRow(c, `ew_${op}`, [ix], [sx], o, 4, n));
     return true;
   };
 }
@@ -132,7 +131,7 @@ const copy: Fast<"copy"> = (c, [x], out) => {
     forRows(shape, [os, xs], [out.offset, x.offset], ([o, ix]) => c.ex.transpose32(ix * 4, 4, xs[r - 1] * 4, o * 4, os[r - 2] * 4, rows, cols), 2);
     return true;
   }
-  eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => c.ex.copy32(ix, sx, o, n));
+  eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => runRow(c, "copy32", [ix], [sx], o, 4, n));
   return true;
 };
 

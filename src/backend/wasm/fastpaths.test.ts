@@ -102,6 +102,24 @@ describe("wasm fast paths vs reference", () => {
     }
   });
 
+  it("long rows, big pools and batch-norm passes split across threads match the reference", () => {
+    const big = [3, 5, 97, 101];
+    const a = randn(rng, big), b = randn(rng, big);
+    compareOp(wasm, ref, "mul", [a, b], big, "float32", {}, true);
+    compareOp(wasm, ref, "add", [a, broadcast(operand("float32", [1], Float32Array.of(0.5)), big)], big, "float32", {}, true);
+    compareOp(wasm, ref, "gt", [a, broadcast(operand("float32", [1], Float32Array.of(0)), big)], big, "bool", {}, true);
+    compareOp(wasm, ref, "relu", [a], big, "float32", {}, true);
+    compareOp(wasm, ref, "cast", [operand("bool", big, Uint8Array.from(rng.randint(sizeOf(big), 0, 2)))], big, "float32", { dtype: "float32" }, true);
+    const pool: Pool2dAttrs = { kernel: [2, 2], stride: [2, 2], padding: [0, 0], countIncludePad: true };
+    const x = reluLike([16, 32, 28, 28], false), ys = [16, 32, 14, 14];
+    compareOp(wasm, ref, "maxPool2d", [x], ys, "float32", pool, true);
+    compareOp(wasm, ref, "maxPool2dBackward", [randn(rng, ys), x], [16, 32, 28, 28], "float32", pool, true);
+    const xs = [32, 8, 17, 17], C = 8;
+    const st = operand("float32", [2, C], Float32Array.from({ length: 2 * C }, (_, i) => (i < C ? 0.1 * i : 1 + 0.1 * i)));
+    compareOp(wasm, ref, "batchNorm", [randn(rng, xs), st, randn(rng, [C]), randn(rng, [C])], xs, "float32", { eps: 1e-5 }, false);
+    compareOp(wasm, ref, "batchNormBackward", [randn(rng, xs), randn(rng, xs), st, randn(rng, [C]), randn(rng, [2, C])], xs, "float32", { eps: 1e-5 }, false);
+  });
+
   it("comparisons to bool, casts between float32/int32/bool, where: contiguous, broadcast, strided", () => {
     const sp = (shape: readonly number[]): Operand => {
       const o = randn(rng, shape, 3);

@@ -7,6 +7,7 @@
 import { CONV_ARGS, convBackwardInputTask, convBackwardWeightTask, convForwardTask, type ConvArgs } from "./kernels/conv.js";
 import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js";
 import { MR, NR, type KernelExports } from "./module.js";
+import { ROWS_ARGS, SPLIT_ARGS, rowsTask, splitTask, type RowsArgs, type SplitArgs } from "./parallel.js";
 import { MAX_UNITS, forItems, forUnits, type Scheduler } from "./schedule.js";
 
 export type { Scheduler } from "./schedule.js";
@@ -14,7 +15,7 @@ export type { Scheduler } from "./schedule.js";
 export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride"] as const;
 export type GemmTaskArgs = Record<(typeof GEMM_ARGS)[number], number>;
 
-export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight";
+export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight" | "rows" | "split";
 
 /** Word names of each task's arguments, in order. */
 export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
@@ -22,8 +23,10 @@ export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
   convForward: CONV_ARGS,
   convBackwardInput: CONV_ARGS,
   convBackwardWeight: CONV_ARGS,
+  rows: ROWS_ARGS,
+  split: SPLIT_ARGS,
 };
-export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight"];
+export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight", "rows", "split"];
 
 /**
  * Batched GEMM. Units: groups of whole matrices when the batch covers the threads; otherwise each
@@ -65,6 +68,8 @@ export function runTask(ex: KernelExports, id: number, words: Uint32Array, tid: 
     case "convForward": return convForwardTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
     case "convBackwardInput": return convBackwardInputTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
     case "convBackwardWeight": return convBackwardWeightTask(ex, a as ConvArgs, tid, T, MR, NR, GEMM_SCRATCH_BYTES, sched);
+    case "rows": return rowsTask(ex, a as RowsArgs, sched);
+    case "split": return splitTask(ex, a as SplitArgs, sched);
     default: throw new Error(`wasm backend: unknown task id ${id}`);
   }
 }

@@ -15,6 +15,7 @@ import { BOOL_RESULT_BINARY } from "../../elementwise.js";
 import type { DType } from "../../../core/index.js";
 import type { BinaryOp } from "../../ops.js";
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { runRow } from "../parallel.js";
 import { eachRow, type Fast } from "../views.js";
 
 export const CMP_OPS = ["eq", "ne", "lt", "le", "gt", "ge"] as const;
@@ -150,8 +151,7 @@ export function compareFast(op: BinaryOp): Fast<BinaryOp> | undefined {
   if (!BOOL_RESULT_BINARY.has(op)) return undefined;
   return (c, [a, b], out) => {
     if (a.dtype !== "float32" || b.dtype !== "float32" || out.dtype !== "bool") return false;
-    const fn = c.ex[`cmp_${op as CmpOp}`];
-    eachRow(out.shape, [out, a, b], ([o, ia, ib], [, sa, sb], n) => fn(ia, sa, ib, sb, o, n));
+    eachRow(out.shape, [out, a, b], ([o, ia, ib], [, sa, sb], n) => runRow(c, `cmp_${op as CmpOp}`, [ia, ib], [sa, sb], o, 1, n));
     return true;
   };
 }
@@ -159,15 +159,21 @@ export function compareFast(op: BinaryOp): Fast<BinaryOp> | undefined {
 export const cast: Fast<"cast"> = (c, [x], out) => {
   const from = SHORT[x.dtype], to = SHORT[out.dtype];
   if (!from || !to || from === to) return false;
-  const fn = c.ex[`cast_${from}_${to}` as `cast_${CastKind}`];
+  const kind = `${from}_${to}` as CastKind;
   let bad = 0;
-  eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => { bad |= fn(ix, sx, o, n); });
+  if (kind !== "f32_i32") {
+    const osz = to === "bool" ? 1 : 4;
+    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => runRow(c, `cast_${kind}`, [ix], [sx], o, osz, n));
+    return true;
+  }
+  // float32 -> int32 reports out-of-range elements, so it stays on this thread.
+  eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => { bad |= c.ex.cast_f32_i32(ix, sx, o, n); });
   // Out-of-range float -> int32: the reference's wrap-around (ToInt32) decides.
   return bad === 0;
 };
 
 export const where: Fast<"where"> = (c, [cond, a, b], out) => {
   if (cond.dtype !== "bool" || a.dtype !== out.dtype || b.dtype !== out.dtype || (out.dtype !== "float32" && out.dtype !== "int32")) return false;
-  eachRow(out.shape, [out, cond, a, b], ([o, ic, ia, ib], [, sc, sa, sb], n) => c.ex.where32(ic, sc, ia, sa, ib, sb, o, n));
+  eachRow(out.shape, [out, cond, a, b], ([o, ic, ia, ib], [, sc, sa, sb], n) => runRow(c, "where32", [ic, ia, ib], [sc, sa, sb], o, 4, n));
   return true;
 };

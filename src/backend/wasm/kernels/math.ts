@@ -18,6 +18,7 @@
 import { sizeOf } from "../../../core/index.js";
 import type { UnaryOp } from "../../ops.js";
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { runRow } from "../parallel.js";
 import { addr, allF32, eachRow, type Fast } from "../views.js";
 
 export const MATH_UNARY = ["exp", "log", "tanh", "sigmoid", "erf"] as const;
@@ -227,8 +228,7 @@ export function emitMath(m: ModuleBuilder): void {
 export function mathFast(op: MathUnary): Fast<UnaryOp> {
   return (c, [x], out) => {
     if (!allF32([x, out])) return false;
-    const fn = c.ex[`ew_${op}`];
-    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => fn(ix, sx, o, n));
+    eachRow(out.shape, [out, x], ([o, ix], [, sx], n) => runRow(c, `ew_${op}`, [ix], [sx], o, 4, n));
     return true;
   };
 }

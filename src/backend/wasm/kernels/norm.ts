@@ -11,6 +11,7 @@
  * d = x - K, var = E[d^2] - E[d]^2 avoids the cancellation of E[x^2] - E[x]^2 when |mean| >> std.
  */
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { runSplit } from "../parallel.js";
 import { addr, allF32, withTemp, type Fast, type FastContext } from "../views.js";
 
 type Geom = [N: number, C: number, S: number];
@@ -196,7 +197,7 @@ export const batchNorm: Fast<"batchNorm"> = (c, [x, stats, w, b], y, { eps }) =>
       p[at + 3 * ch + 1] = m[w.offset + ch] * invstd(m[stats.offset + C + ch], eps);
       p[at + 3 * ch + 2] = m[b.offset + ch];
     }
-  }, (pp) => c.ex.bn_apply(addr(x), addr(y), N, C, S, pp));
+  }, (pp) => runSplit(c, "bn_apply", { a: addr(x), b: addr(y), c: 0, lead: N, d1: C, d2: S, d3: 0, d4: 0, p: pp }, 2 * N * C * S));
   return true;
 };
 
@@ -225,6 +226,6 @@ export const batchNormBackward: Fast<"batchNormBackward"> = (c, [gy, x, stats, w
       p[at + 4 * ch + 2] = (-k * r * m[sums.offset + C + ch]) / M;
       p[at + 4 * ch + 3] = (-k * m[sums.offset + ch]) / M;
     }
-  }, (pp) => c.ex.bn_bwd(addr(gy), addr(x), addr(gx), N, C, S, pp));
+  }, (pp) => runSplit(c, "bn_bwd", { a: addr(gy), b: addr(x), c: addr(gx), lead: N, d1: C, d2: S, d3: 0, d4: 0, p: pp }, 3 * N * C * S));
   return true;
 };

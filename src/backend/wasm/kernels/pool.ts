@@ -16,6 +16,7 @@
  */
 import type { Pool2dAttrs } from "../../ops.js";
 import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { runSplit } from "../parallel.js";
 import { addr, allF32, type Fast } from "../views.js";
 
 type Geometry = [NC: number, H: number, W: number, HO: number, WO: number, KH: number, KW: number, sh: number, sw: number, ph: number, pw: number];
@@ -231,7 +232,7 @@ const isMax2 = (a: Pool2dAttrs): boolean =>
 export const maxPool2d: Fast<"maxPool2d"> = (c, [x], y, a) => {
   if (!allF32([x, y])) return false;
   const g = geometry(x.shape, y.shape, a);
-  if (isMax2(a)) c.ex.maxpool2_fwd(addr(x), addr(y), g[0], g[1], g[2], g[3], g[4]);
+  if (isMax2(a)) runSplit(c, "maxpool2_fwd", { a: addr(x), b: addr(y), c: 0, lead: g[0], d1: g[1], d2: g[2], d3: g[3], d4: g[4], p: 0 }, g[0] * g[1] * g[2]);
   else c.ex.maxpool_fwd(addr(x), addr(y), ...g);
   return true;
 };
@@ -240,7 +241,7 @@ export const maxPool2dBackward: Fast<"maxPool2dBackward"> = (c, [gy, x], gx, a) 
   if (!allF32([gy, x, gx])) return false;
   const g = geometry(x.shape, gy.shape, a);
   c.ex.fill_bytes(addr(gx), 0, g[0] * g[1] * g[2] * 4);
-  if (isMax2(a)) c.ex.maxpool2_bwd(addr(gy), addr(x), addr(gx), g[0], g[1], g[2], g[3], g[4]);
+  if (isMax2(a)) runSplit(c, "maxpool2_bwd", { a: addr(gy), b: addr(x), c: addr(gx), lead: g[0], d1: g[1], d2: g[2], d3: g[3], d4: g[4], p: 0 }, 2 * g[0] * g[1] * g[2]);
   else c.ex.maxpool_bwd(addr(gy), addr(x), addr(gx), ...g);
   return true;
 };
