@@ -189,11 +189,16 @@ export function emitGemm(m: ModuleBuilder, s: GemmShape): void {
  */
 function emitTranspose(m: ModuleBuilder): Fn {
   return m.fn("transpose32", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], [], (f, x, rs, cs, out, ldo, rows, cols) => {
-    const [i, j, px, po, r4, c4] = f.locals(6);
+    const [i, j, px, po, r4, c4, i0, i1] = f.locals(8);
     const v = f.locals(4, "v128"), t = f.locals(4, "v128");
     f.i(rows).i(-4).op("i32.and").set(r4).i(cols).i(-4).op("i32.and").set(c4);
-    f.for(i, 0, r4, 4, () => {
-      f.for(j, 0, c4, 4, () => {
+    // Row tiles of 16: the four column loads of a block take 16 bytes of a 64-byte line of x, and
+    // the tile's other three blocks use the rest of the line before it leaves the cache (measured:
+    // without the tiling, transposing a 784x512 gradient re-read each line four times from memory).
+    f.for(i0, 0, r4, 16, () => {
+      f.i(i0).i(16).op("i32.add").set(i1);
+      f.i(i1).i(r4).op("i32.gt_s").if(() => f.mov(i1, r4));
+      f.for(j, 0, c4, 4, () => f.for(i, i0, i1, 4, () => {
         f.i(i).i(rs).op("i32.mul").i(j).i(cs).op("i32.mul").op("i32.add").i(x).op("i32.add").set(px);
         for (let q = 0; q < 4; q++) { f.get(px).mem("v128.load", 0, 0).set(v[q]); if (q < 3) f.inc(px, cs); }
         f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
@@ -201,7 +206,7 @@ function emitTranspose(m: ModuleBuilder): Fn {
         f.i(i).i(ldo).op("i32.mul").i(j).i(2).op("i32.shl").op("i32.add").i(out).op("i32.add").set(po);
         const row = (a: Local, b: Local, lanes: number[]): void => { f.get(po).get(a).get(b).shuffle32(lanes).mem("v128.store", 0, 0).inc(po, ldo); };
         row(t[0], t[2], [0, 1, 4, 5]); row(t[0], t[2], [2, 3, 6, 7]); row(t[1], t[3], [0, 1, 4, 5]); row(t[1], t[3], [2, 3, 6, 7]);
-      });
+      }));
     });
     // Scalar edges: columns [c4, cols) of every row, then rows [r4, rows) of the first c4 columns.
     const scalar = (i0: I32, i1: I32, j0: I32, j1: I32): void => {
