@@ -24,6 +24,14 @@ export interface GemmShape {
 /** Cache blocking (floats). KC*NR*4 = 12 KiB of B per micro-panel fits L1 (32 KiB on the dev
  * machine's Zen 3), MC*KC*4 = 144 KiB of packed A fits L2 (512 KiB). */
 export const KC = 256;
+
+/**
+ * Depth of the k-blocks of a K-deep product: K split into equal blocks of at most KC (K = 288 runs as
+ * 144 + 144, not 256 + 32: a short last block pays a whole extra load and store of every C tile).
+ */
+export function kStep(K: number): number {
+  return Math.ceil(K / Math.max(1, Math.ceil(K / KC)));
+}
 export const MC = 144;
 export const NC = 2040;
 /** NOTE: no k-unrolling. TurboFan hoists every load of an unrolled step above the FMAs, and the extra
@@ -253,7 +261,8 @@ export function prepackedBytes(M: number, K: number, MR: number): number {
 /** Packs all of A once, for operands reused across many GEMM calls (conv weights). */
 export function prepackA(ex: GemmExports, dst: number, A: number, rsA: number, csA: number, M: number, K: number, MR: number): void {
   const Mpad = Math.ceil(M / MR) * MR;
-  for (let pc = 0; pc < K; pc += KC) ex.gemm_pack_a(dst + pc * Mpad * 4, A + pc * csA, rsA, csA, M, Math.min(KC, K - pc));
+  const step = kStep(K);
+  for (let pc = 0; pc < K; pc += step) ex.gemm_pack_a(dst + pc * Mpad * 4, A + pc * csA, rsA, csA, M, Math.min(step, K - pc));
 }
 
 /**
@@ -266,8 +275,9 @@ export function gemmRange(ex: GemmExports, g: GemmOperands, i0: number, i1: numb
   const Mpad = Math.ceil(g.M / MR) * MR;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = Math.min(NC, j1 - jc);
-    for (let pc = 0; pc < g.K; pc += KC) {
-      const kc = Math.min(KC, g.K - pc);
+    const step = kStep(g.K);
+    for (let pc = 0; pc < g.K; pc += step) {
+      const kc = Math.min(step, g.K - pc);
       if (!g.bpre) ex.gemm_pack_b(packB, g.B + pc * g.rsB + jc * g.csB, g.rsB, g.csB, kc, nc);
       const acc = g.accumulate || pc > 0 ? 1 : 0;
       for (let ic = i0; ic < i1; ic += MC) {
