@@ -11,6 +11,7 @@ import { RunDir, defaultRunName } from "./run-dir.js";
 import { evalCommand, summaryCommand } from "./eval-summary.js";
 import { tune } from "./tune.js";
 import { dashboardCommand } from "./dashboard.js";
+import { check } from "./check.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
 
@@ -19,6 +20,7 @@ Usage: ganglion <command> [options]
 Commands:
   train      train the default CNN (Fashion-MNIST if installed, else MNIST digits) and report test accuracy
   tune       hyperparameter search: a study in SQLite or PostgreSQL, N worker processes, results table and best config
+  check      babysitter: initial loss ≈ ln C, gradient check, overfit 20 examples, LR range test, with advice
   eval       test accuracy of finished runs and of their ensemble
   summary    layer table: output sizes, parameters, receptive fields, multiply-adds
   dashboard  live training dashboard in the browser (runs; studies with --storage): http://127.0.0.1:8765
@@ -116,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       return train(rest);
     case "tune":
       return tune(rest);
+    case "check":
+      return check(rest);
     case "eval":
       return evalCommand(rest);
     case "summary":
@@ -123,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     case "dashboard":
       return dashboardCommand(rest);
     default:
-      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, eval, summary, dashboard). Run 'ganglion --help'.`);
+      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, check, eval, summary, dashboard). Run 'ganglion --help'.`);
       return 2;
   }
 }
