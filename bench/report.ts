@@ -85,7 +85,7 @@ export function formatReport(r: RunReport, markdown = false): string {
   const setups = [...new Map(r.cells.map((c) => [c.framework, c.result.setup])).entries()].map(([f, s]) => `${f}: ${s}`);
   const parts = [
     `${r.date} — ${r.machine}, Node ${r.node}; load average (1 min) during the run: min ${r.load.min.toFixed(2)}, mean ${r.load.mean.toFixed(2)}, max ${r.load.max.toFixed(2)}`,
-    ...setups.map((s) => (markdown ? `- ${s}` : `  ${s}`)),
+    setups.map((s) => (markdown ? `- ${s}` : `  ${s}`)).join("\n"),
     h("Training images/s (batch 64, SGD; median step)"), metricTable(r, "trainImagesPerSec", markdown),
     h("Inference images/s (batch 64, eval mode, no grad)"), metricTable(r, "inferImagesPerSec", markdown),
     h("Peak RSS per process (MB; one process per framework and model)"), rssTable(r, markdown),

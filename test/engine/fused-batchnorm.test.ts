@@ -44,6 +44,19 @@ for (const backend of g.listBackends()) {
         });
       }
     }
+    it("eval mode without autograd (fused, running statistics) equals eval mode with autograd (composed)", () => {
+      g.scope(() => {
+        const be = g.getBackendByName(backend);
+        const rng = new g.Rng(4);
+        const x = g.randn([5, 3, 4, 6], { rng, backend: be });
+        const rm = g.randn([3], { rng, backend: be }), rv = g.rand([3], { rng, backend: be, low: 0.5, high: 2 });
+        const w = g.randn([3], { rng, backend: be }), b = g.randn([3], { rng, backend: be });
+        const F = g.nn.functional;
+        const fused = g.noGrad(() => F.batchNorm(x, rm, rv, w, b, { training: false }));
+        const composed = F.batchNorm(x, rm, rv, w, b, { training: false });
+        assertClose(fused.dataSync(), composed.dataSync(), { atol: 1e-5, rtol: 1e-5 }, `${backend} eval`);
+      });
+    });
     it("batchNormStats: mean and biased variance per channel", () => {
       g.scope(() => {
         const be = g.getBackendByName(backend);

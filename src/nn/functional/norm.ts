@@ -4,7 +4,7 @@
  * from primitives; training-mode batch norm uses the fused batchNorm primitives (tensor/ops/norm.ts).
  */
 import { ShapeError, fmt } from "../../core/index.js";
-import { batchNormStats, batchNormTrain, noGrad, ones, scope, zeros, type Tensor } from "../../tensor/index.js";
+import { batchNormStats, batchNormTrain, isGradEnabled, noGrad, ones, scope, stack, zeros, type Tensor } from "../../tensor/index.js";
 
 export interface BatchNormOptions {
   readonly training: boolean;
@@ -46,6 +46,13 @@ export function batchNorm(
         });
       }
       const opts = { dtype: x.dtype, backend: x.backend };
+      return batchNormTrain(x, stats, weight ?? ones([C], opts), bias ?? zeros([C], opts), eps);
+    }
+    const opts = { dtype: x.dtype, backend: x.backend };
+    if (!isGradEnabled()) {
+      // Inference: the fused kernel with the running statistics (one pass instead of four). Only
+      // without autograd: batchNorm's backward rule differentiates through batch statistics.
+      const stats = stack([runningMean, runningVar]);
       return batchNormTrain(x, stats, weight ?? ones([C], opts), bias ?? zeros([C], opts), eps);
     }
     const mean = runningMean.reshape(cs);
