@@ -66,8 +66,9 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
   if (stds.length) {
     numbers.minActivationStd = Math.min(...stds);
     numbers.maxActivationStd = Math.max(...stds);
-    // A layer of dead ReLUs has std 0 too; that is reported above, not as a vanishing signal.
-    const tiny = acts.find((l) => l.std < 1e-6 && !(l.deadFraction !== undefined && l.deadFraction >= deadWarn));
+    // Dead ReLUs (reported above) zero everything after them too; that is not a vanishing signal.
+    const firstDead = acts.findIndex((l) => l.deadFraction !== undefined && l.deadFraction >= deadWarn);
+    const tiny = acts.find((l, i) => l.std < 1e-6 && (firstDead < 0 || i < firstDead));
     const huge = acts.find((l) => l.std > 100);
     if (tiny) {
       raise("warn");

@@ -162,7 +162,8 @@ export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr
       + `: train with a learning rate in ${range} (suggested ${suggested.toExponential(1)}).`;
     if (currentLr !== undefined) {
       numbers.currentLr = currentLr;
-      numbers.lossAtCurrentLr = lossAt(curve, currentLr);
+      const atCurrent = lossAt(curve, currentLr);
+      if (Number.isFinite(atCurrent)) numbers.lossAtCurrentLr = atCurrent;
       if ((Number.isFinite(explodedAt) && currentLr >= explodedAt) || currentLr > 10 * high) {
         status = "fail";
         advice = `Your learning rate ${currentLr} is too high: at that LR the loss explodes / becomes NaN. ` + advice;

@@ -1,0 +1,96 @@
+/**
+ * `ganglion check` on the main job's setup (small width and image count so each run takes seconds):
+ * the default setup passes every check; LR 10, bad init and label noise are each flagged with the
+ * right advice.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CheckResult } from "../../src/train/babysit/index.js";
+import { parseCheckFlags, runCheck, type CheckRunResult } from "../../src/cli/check.js";
+
+const SMALL = ["--width", "4", "--limit", "1024", "--steps", "40", "--lr-steps", "40", "--overfit-steps", "60"];
+const quiet = (): void => undefined;
+
+function run(...extra: string[]): CheckRunResult {
+  return runCheck(parseCheckFlags([...SMALL, ...extra]), quiet);
+}
+function get(r: CheckRunResult, name: string): CheckResult {
+  const c = r.checks.find((k) => k.name === name);
+  assert.ok(c, `no ${name} check in ${r.checks.map((k) => k.name).join(", ")}`);
+  return c;
+}
+const summary = (r: CheckRunResult): string => r.checks.map((c) => `${c.name}: ${c.status} — ${c.advice}`).join("\n");
+
+describe("ganglion check", () => {
+  it("passes every check on the default setup", () => {
+    const r = run();
+    assert.deepEqual(r.checks.map((c) => c.name), ["initial-loss", "gradcheck", "overfit-tiny-subset", "lr-range", "nan-guard", "layer-stats", "train-val-gap"]);
+    for (const c of r.checks) assert.equal(c.status, "pass", summary(r));
+    assert.equal(r.status, "pass");
+    assert.ok(Math.abs(get(r, "initial-loss").numbers.ratio - 1) < 0.25);
+    assert.ok(r.lrCurve && r.lrCurve.lr.length === r.lrCurve.loss.length && r.lrCurve.lr.length >= 20);
+    assert.ok(r.layerStats.length >= 2 && r.layerStats.every((e) => e.type === "layerStats"));
+  });
+
+  it("flags LR 10: range test, tiny subset, layer statistics and gap all say the learning rate is too high", () => {
+    const r = run("--lr", "10");
+    assert.equal(r.status, "fail");
+    const lr = get(r, "lr-range");
+    assert.equal(lr.status, "fail");
+    assert.match(lr.advice, /Your learning rate 10 is too high/);
+    assert.ok(lr.numbers.proposedHigh < 1, `proposed ceiling ${lr.numbers.proposedHigh}`);
+    const of = get(r, "overfit-tiny-subset");
+    assert.equal(of.status, "fail");
+    assert.match(of.advice, /cannot even memorize 20 examples.*learning rate is too high/);
+    assert.equal(get(r, "layer-stats").status, "fail");
+    assert.match(get(r, "layer-stats").advice, /lower the learning rate|Lower the learning rate/);
+    assert.equal(get(r, "initial-loss").status, "pass");
+    assert.equal(get(r, "gradcheck").status, "pass");
+  });
+
+  it("flags N(0, 1) weights through the command line: initial loss far above ln C, exit code 1, JSON last", () => {
+    // A launcher file like bin/ganglion.js (until main.ts routes `check`); NOTE: not `node -e`, whose
+    // eval context keeps the Wasm backend's worker threads from starting.
+    const dir = mkdtempSync(join(tmpdir(), "ganglion-check-"));
+    const launcher = join(dir, "check.mjs");
+    writeFileSync(launcher, `import { check } from ${JSON.stringify(new URL("../../src/cli/check.js", import.meta.url).href)};\nprocess.exitCode = await check(process.argv.slice(2));\n`);
+    const p = spawnSync(process.execPath, [launcher, ...SMALL, "--init", "large", "--checks", "initial-loss", "--json"], { encoding: "utf8", timeout: 120_000 });
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(p.status, 1, p.stderr);
+    assert.match(p.stdout, /initial-loss\s+FAIL/);
+    const last = JSON.parse(p.stdout.trim().split("\n").at(-1) ?? "{}") as { status: string; checks: CheckResult[]; setup: { init: string } };
+    assert.equal(last.status, "fail");
+    assert.equal(last.setup.init, "large");
+    const il = last.checks[0];
+    assert.ok(il.numbers.ratio > 3, `ratio ${il.numbers.ratio}`);
+    assert.match(il.advice, /initial loss far above ln C means the weights are too large/);
+  });
+
+  it("flags all-zero weights: no rise under regularization, and the tiny subset cannot be memorized", () => {
+    const r = run("--init", "zeros", "--checks", "initial-loss,overfit");
+    assert.equal(get(r, "initial-loss").status, "fail");
+    assert.match(get(r, "initial-loss").advice, /All weights are zero/);
+    assert.equal(get(r, "overfit-tiny-subset").status, "fail");
+    assert.match(get(r, "overfit-tiny-subset").advice, /cannot even memorize.*barely moved/);
+  });
+
+  it("flags label noise: validation accuracy above training accuracy, check the labels", () => {
+    const r = run("--label-noise", "0.5", "--checks", "train");
+    const gap = get(r, "train-val-gap");
+    assert.equal(gap.status, "warn", summary(r));
+    assert.ok(gap.numbers.gap < -0.05, `gap ${gap.numbers.gap}`);
+    assert.match(gap.advice, /wrong training labels \(label noise\)/);
+    assert.equal(get(r, "nan-guard").status, "pass");
+  });
+
+  it("rejects bad flags, naming the allowed values", () => {
+    assert.throws(() => parseCheckFlags(["--checks", "initial-loss,bogus"]), /unknown check 'bogus' \(allowed: all, initial-loss, gradcheck, overfit, lr-range, train\)/);
+    assert.throws(() => parseCheckFlags(["--label-noise", "2"]), /--label-noise must be in \[0, 1\], got 2/);
+    assert.throws(() => parseCheckFlags(["--init", "huge"]), /--init must be one of default, large, zeros, got 'huge'/);
+    assert.throws(() => parseCheckFlags(["--lr-steps", "3"]), /--lr-steps must be >= 5/);
+  });
+});
