@@ -86,7 +86,7 @@ export function formatReport(r: RunReport, markdown = false): string {
   const parts = [
     `${r.date} — ${r.machine}, Node ${r.node}; load average (1 min) during the run: min ${r.load.min.toFixed(2)}, mean ${r.load.mean.toFixed(2)}, max ${r.load.max.toFixed(2)}`,
     setups.map((s) => (markdown ? `- ${s}` : `  ${s}`)).join("\n"),
-    h("Training images/s (batch 64, SGD; median step)"), metricTable(r, "trainImagesPerSec", markdown),
+    h("Training images/s (batch 64, SGD; median step of a run, best run of the sweeps)"), metricTable(r, "trainImagesPerSec", markdown),
     h("Inference images/s (batch 64, eval mode, no grad)"), metricTable(r, "inferImagesPerSec", markdown),
     h("Peak RSS per process (MB; one process per framework and model)"), rssTable(r, markdown),
     h("GEMM GFLOP/s (float32, N x N x N)"), gemmTable(r, markdown),
