@@ -6,9 +6,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { repoRoot } from "../helpers.js";
 import type { CheckResult } from "../../src/train/babysit/index.js";
 import { parseCheckFlags, runCheck, type CheckRunResult } from "../../src/cli/check.js";
 
@@ -52,14 +51,21 @@ describe("ganglion check", () => {
     assert.equal(get(r, "gradcheck").status, "pass");
   });
 
-  it("flags N(0, 1) weights through the command line: initial loss far above ln C, exit code 1, JSON last", () => {
-    // A launcher file like bin/ganglion.js (until main.ts routes `check`); NOTE: not `node -e`, whose
-    // eval context keeps the Wasm backend's worker threads from starting.
-    const dir = mkdtempSync(join(tmpdir(), "ganglion-check-"));
-    const launcher = join(dir, "check.mjs");
-    writeFileSync(launcher, `import { check } from ${JSON.stringify(new URL("../../src/cli/check.js", import.meta.url).href)};\nprocess.exitCode = await check(process.argv.slice(2));\n`);
-    const p = spawnSync(process.execPath, [launcher, ...SMALL, "--init", "large", "--checks", "initial-loss", "--json"], { encoding: "utf8", timeout: 120_000 });
-    rmSync(dir, { recursive: true, force: true });
+  it("flags LR 10 + N(0, 1) weights + label noise together, each with its advice", () => {
+    const r = run("--lr", "10", "--init", "large", "--label-noise", "0.5");
+    assert.equal(r.status, "fail");
+    assert.equal(get(r, "initial-loss").status, "fail");
+    assert.match(get(r, "initial-loss").advice, /weights are too large/);
+    assert.match(get(r, "overfit-tiny-subset").advice, /learning rate is too high/);
+    assert.notEqual(get(r, "lr-range").status, "pass");
+    assert.match(get(r, "lr-range").advice, /initialized far too large|too high/);
+    assert.equal(get(r, "train-val-gap").status, "fail");
+    assert.equal(get(r, "gradcheck").status, "pass");
+  });
+
+  it("flags N(0, 1) weights through `ganglion check`: initial loss far above ln C, exit code 1, JSON last", () => {
+    const bin = join(repoRoot(), "bin", "ganglion.js");
+    const p = spawnSync(process.execPath, [bin, "check", ...SMALL, "--init", "large", "--checks", "initial-loss", "--json"], { encoding: "utf8", timeout: 120_000 });
     assert.equal(p.status, 1, p.stderr);
     assert.match(p.stdout, /initial-loss\s+FAIL/);
     const last = JSON.parse(p.stdout.trim().split("\n").at(-1) ?? "{}") as { status: string; checks: CheckResult[]; setup: { init: string } };

@@ -152,6 +152,12 @@ describe("babysit: LR range test", () => {
     assert.ok(r.numbers.lrExplodes > 0.1 && r.numbers.lrExplodes < 1, `explodes ${r.numbers.lrExplodes}`);
     assert.ok(r.proposed.high <= 0.1 && r.proposed.high >= 0.01, `high ${r.proposed.high}`);
     assert.ok(r.proposed.suggested >= 1e-3 && r.proposed.suggested <= 0.1, `suggested ${r.proposed.suggested}`);
+    // Still falling at the largest LR and never below chance: inconclusive, the current LR is not blessed.
+    const falling = lr.map((v) => 40 - 3 * Math.log10(v / 1e-6));
+    const inc = B.analyzeLrCurve({ lr, loss: falling, smoothed: falling }, NaN, { minLr: 1e-6, maxLr: 10, currentLr: 10, chanceLoss: Math.log(10) });
+    assert.equal(inc.status, "warn");
+    assert.match(inc.advice, /above the chance level.*initialized far too large.*found no ceiling/);
+    assert.doesNotMatch(inc.advice, /good range/);
     const flat = B.analyzeLrCurve({ lr, loss: lr.map(() => 2.3), smoothed: lr.map(() => 2.3) }, NaN, { minLr: 1e-6, maxLr: 10 });
     assert.equal(flat.status, "fail");
     assert.match(flat.advice, /did not go down at any learning rate/);

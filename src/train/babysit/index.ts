@@ -6,7 +6,7 @@
 export { worstStatus, fmtNumber, type CheckResult, type CheckStatus, type LossFn, type MakeOptimizer } from "./types.js";
 export { snapshotState, restoreState, onScratchModel, takeBatch, l2Penalty, type FixedBatch } from "./state.js";
 export { checkInitialLoss, type InitialLossOptions } from "./initial-loss.js";
-export { checkOverfitTinySubset, defaultOverfitOptimizer, type OverfitOptions } from "./overfit.js";
+export { checkOverfitTinySubset, defaultCheckOptimizer, type OverfitOptions } from "./overfit.js";
 export { lrRangeTest, analyzeLrCurve, type LrRangeOptions, type LrRangeResult, type LrCurve } from "./lr-range.js";
 export { nanGuard, nanGuardResult, type NanGuard, type NanGuardOptions, type NanFinding, type NanWhere } from "./nan-guard.js";
 export { layerStatsMonitor, activationStat, deadFraction, saturatedFraction, DEFAULT_EDGES, type LayerStatsMonitor, type LayerStatsOptions, type LayerStat } from "./layer-stats.js";

@@ -10,7 +10,7 @@ import { scope, type Tensor } from "../../tensor/index.js";
 import { crossEntropy, type Module } from "../../nn/index.js";
 import type { DataLoader } from "../../data/index.js";
 import { onScratchModel } from "./state.js";
-import { defaultOverfitOptimizer } from "./overfit.js";
+import { defaultCheckOptimizer } from "./overfit.js";
 import { fmtNumber, type CheckResult, type CheckStatus, type LossFn, type MakeOptimizer } from "./types.js";
 
 export interface LrRangeOptions {
@@ -24,6 +24,8 @@ export interface LrRangeOptions {
   readonly beta?: number;
   /** The loss "explodes" when the smoothed loss exceeds this multiple of its minimum (default 4). */
   readonly divergeFactor?: number;
+  /** Loss of a model at chance (default ln C with the default cross-entropy): a sweep that never gets below it is inconclusive. */
+  readonly chanceLoss?: number;
   /** The learning rate the user plans to train with: judged against the proposed range. */
   readonly currentLr?: number;
 }
@@ -73,7 +75,7 @@ export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions
   const { minLr = 1e-6, maxLr = 10, steps = 100, beta = Math.min(0.98, Math.max(0.8, 1 - 4 / steps)), divergeFactor = 4, currentLr } = o;
   if (!(minLr > 0 && maxLr > minLr && steps >= 5)) throw new RangeError(`lrRangeTest: need 0 < minLr < maxLr and steps >= 5, got ${minLr}, ${maxLr}, ${steps}`);
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
-  const make = o.makeOptimizer ?? defaultOverfitOptimizer;
+  const make = o.makeOptimizer ?? defaultCheckOptimizer;
   const curve: LrCurve = { lr: [], loss: [], smoothed: [] };
   let explodedAt = NaN;
   onScratchModel(model, () => {
@@ -116,11 +118,13 @@ export function lrRangeTest(model: Module, loader: DataLoader, o: LrRangeOptions
       opt.dispose();
     }
   }, { noisyOff: false });
-  return analyzeLrCurve(curve, explodedAt, { minLr, maxLr, currentLr });
+  // With the default cross-entropy, ln C is the loss of a model at chance.
+  const chanceLoss = o.chanceLoss ?? (o.loss ? undefined : Math.log(loader.dataset.numClasses));
+  return analyzeLrCurve(curve, explodedAt, { minLr, maxLr, currentLr, chanceLoss });
 }
 
 /** Turns a recorded curve into the proposed range, a status and advice. Exported for replaying curves. */
-export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr, currentLr }: { minLr: number; maxLr: number; currentLr?: number }): LrRangeResult {
+export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr, currentLr, chanceLoss }: { minLr: number; maxLr: number; currentLr?: number; chanceLoss?: number }): LrRangeResult {
   const n = curve.lr.length;
   let explodedAt = NaN;
   const finite = curve.smoothed.map((v, i) => (Number.isFinite(v) ? i : -1)).filter((i) => i >= 0);
@@ -157,9 +161,22 @@ export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr
     status = "fail";
     advice = `The loss did not go down at any learning rate from ${minLr} to ${fmtNumber(curve.lr[n - 1] ?? maxLr)} (drop ${(100 * drop).toFixed(1)}% in ${n} steps): either the model is not learning at all — check the gradients (gradient check), the initialization and the tiny-subset check — or the labels are too noisy to learn from; check the labels before tuning the learning rate.`;
   } else {
+    // Inconclusive sweeps: no ceiling found (still falling at the largest LR), or even the best LR left
+    // the loss above chance level (something else — usually the initialization — dominates).
+    const noCeiling = !Number.isFinite(explodedAt) && iMin >= n - Math.max(2, Math.ceil(n / 10));
+    const aboveChance = chanceLoss !== undefined && lowest > chanceLoss;
+    if (chanceLoss !== undefined) numbers.chanceLoss = chanceLoss;
     advice = `The loss falls fastest at lr ≈ ${lrSteep.toExponential(1)}, is lowest at ${lrAtMin.toExponential(1)}`
       + (Number.isFinite(explodedAt) ? ` and explodes at ${explodedAt.toExponential(1)}` : "")
       + `: train with a learning rate in ${range} (suggested ${suggested.toExponential(1)}).`;
+    if (noCeiling || aboveChance) {
+      status = "warn";
+      advice = (aboveChance
+        ? `Even the best learning rate left the loss at ${lowest.toFixed(2)}, above the chance level ${chanceLoss.toFixed(2)}: the sweep is dominated by something else — usually weights initialized far too large (see the initial-loss check); fix that first. `
+        : "")
+        + (noCeiling ? `The loss was still falling at the largest LR tried (${fmtNumber(curve.lr[n - 1])}), so the sweep found no ceiling: unusually large steps are needed, which points at a bad initialization or input scale. ` : "")
+        + `Read this range with care: ${advice}`;
+    }
     if (currentLr !== undefined) {
       numbers.currentLr = currentLr;
       const atCurrent = lossAt(curve, currentLr);
@@ -173,7 +190,7 @@ export function analyzeLrCurve(curve: LrCurve, stoppedAt: number, { minLr, maxLr
       } else if (currentLr < low / 10) {
         status = "warn";
         advice = `Your learning rate ${currentLr} is too low: the loss is barely going down at that LR. ` + advice;
-      } else {
+      } else if (status === "pass") {
         advice = `Your learning rate ${currentLr} is in a good range. ` + advice;
       }
     }

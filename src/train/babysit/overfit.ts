@@ -24,13 +24,14 @@ export interface OverfitOptions {
   readonly targetLoss?: number;
 }
 
-export const defaultOverfitOptimizer: MakeOptimizer = (params, lr) => adam(params, { lr, weightDecay: 0 });
+/** The checks' default optimizer: Adam with regularization (weight decay) off. */
+export const defaultCheckOptimizer: MakeOptimizer = (params, lr) => adam(params, { lr, weightDecay: 0 });
 
 /** Trains a scratch copy of the model's state on `examples` fixed examples and reports the final accuracy. */
 export function checkOverfitTinySubset(model: Module, loader: DataLoader, o: OverfitOptions = {}): CheckResult {
   const { examples = 20, steps = 200, lr = 1e-3, targetLoss = 0.05 } = o;
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
-  const make = o.makeOptimizer ?? defaultOverfitOptimizer;
+  const make = o.makeOptimizer ?? defaultCheckOptimizer;
   const { x, y } = takeBatch(loader, examples);
   const n = y.shape[0];
   const r = onScratchModel(model, () => {

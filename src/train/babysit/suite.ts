@@ -9,7 +9,7 @@ import type { LayerStatsEvent, TrainEvent } from "../events.js";
 import { fit } from "../fit.js";
 import { evaluate } from "../evaluate.js";
 import { checkInitialLoss, type InitialLossOptions } from "./initial-loss.js";
-import { checkOverfitTinySubset, defaultOverfitOptimizer, type OverfitOptions } from "./overfit.js";
+import { checkOverfitTinySubset, defaultCheckOptimizer, type OverfitOptions } from "./overfit.js";
 import { lrRangeTest, type LrCurve, type LrRangeOptions } from "./lr-range.js";
 import { gradcheckModel, type ModelGradcheckOptions } from "./gradcheck-model.js";
 import { babysitTraining } from "./monitor.js";
@@ -59,7 +59,7 @@ export interface BabysitReport {
 /** Runs the checks on `model` and restores it. */
 export function babysit(o: BabysitOptions): BabysitReport {
   const { model, train, lr, loss, trainSteps = 100, gapExamples = 1000 } = o;
-  const make = o.makeOptimizer ?? defaultOverfitOptimizer;
+  const make = o.makeOptimizer ?? defaultCheckOptimizer;
   const log = o.log ?? (() => undefined);
   const checks: CheckResult[] = [];
   let lrCurve: LrCurve | undefined;
