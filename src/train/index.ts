@@ -3,3 +3,4 @@ export * from "./events.js";
 export * from "./metrics.js";
 export * from "./evaluate.js";
 export * from "./fit.js";
+export * as babysit from "./babysit/index.js";
