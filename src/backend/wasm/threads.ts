@@ -143,10 +143,10 @@ export class ThreadPool {
     } catch (e) {
       mainError = e;
     }
-    // Close the task: from here on no thread can claim a unit. On an error, wait only for the
-    // units that were claimed (they still use the arguments and scratch).
+    // Close the task: from here on no thread can claim a unit. Then wait for every unit that was
+    // claimed (all `units` of them unless the main thread failed): they use the arguments and scratch.
     const claimed = Atomics.exchange(c, NEXT, ((gen & 0xffff) << 16) | CLOSED) & 0xffff;
-    const target = mainError === undefined ? units : Math.min(claimed, sched.units);
+    const target = mainError === undefined ? Math.max(units, claimed) : claimed;
     for (let spins = 0; ; spins++) {
       const d = Atomics.load(c, DONE);
       if (d >= target) break;
