@@ -12,7 +12,7 @@ import { MAX_UNITS, forItems, forUnits, type Scheduler } from "./schedule.js";
 
 export type { Scheduler } from "./schedule.js";
 
-export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride"] as const;
+export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride", "apre"] as const;
 export type GemmTaskArgs = Record<(typeof GEMM_ARGS)[number], number>;
 
 export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight" | "rows" | "split";
@@ -37,14 +37,17 @@ function gemmTask(ex: KernelExports, a: GemmTaskArgs, tid: number, T: number, sc
   const one = (b: number, i0: number, i1: number, j0: number, j1: number): void => {
     gemmRange(ex, {
       M: a.M, N: a.N, K: a.K, A: a.A + b * a.sA, rsA: a.rsA, csA: a.csA, B: a.B + b * a.sB, rsB: a.rsB, csB: a.csB,
-      C: a.C + b * a.sC, ldc: a.ldc, accumulate: a.accumulate !== 0, apre: 0,
+      C: a.C + b * a.sC, ldc: a.ldc, accumulate: a.accumulate !== 0, apre: a.apre,
     }, i0, i1, j0, j1, scratch, MR);
   };
   if (a.batch >= T) return forItems(sched, a.batch, (b) => one(b, 0, a.M, 0, a.N));
   // Split columns unless each part still gets a full MC block of rows: then each part packs only its
   // rows of A, and B's pack is a fast vector copy.
   const byCols = a.M < MC * T && a.N >= a.M;
-  const parts = Math.max(1, Math.min(2 * T, Math.ceil((byCols ? a.N / NR : a.M / MR)), Math.floor(MAX_UNITS / Math.max(a.batch, 1))));
+  // With A pre-packed (apre, one matrix) a column block costs no extra packing of A: cut finer, so the
+  // last block (which the main thread may wait for) is short.
+  const want = byCols && a.apre ? 4 * T : 2 * T;
+  const parts = Math.max(1, Math.min(want, Math.ceil((byCols ? a.N / NR : a.M / MR)), Math.floor(MAX_UNITS / Math.max(a.batch, 1))));
   return forUnits(sched, a.batch * parts, (u) => {
     const b = Math.floor(u / parts), p = u % parts;
     if (byCols) {
