@@ -42,12 +42,23 @@ function reduceExtremumRule(node: GradNode<"max" | "min">, g: Tensor): (Tensor |
   return [T.binary("mul", mask, T.binary("div", g, count))];
 }
 
+/** True for a 2-D view that is the transpose of a contiguous matrix (a linear layer's W.T). */
+function isTransposed2d(t: Tensor): boolean {
+  return t.rank === 2 && t.strides[0] === 1 && t.strides[1] === t.shape[0] && t.shape[0] > 1 && t.shape[1] > 1;
+}
+
 function matmulRule(node: GradNode<"matmul">, g: Tensor): (Tensor | null)[] {
   const [a, b] = [sv(node, 0), sv(node, 1)];
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const gf = T.reshape(g, [...batch, a.shape[a.rank - 2], b.shape[b.rank - 1]]);
   const ga = need(node, 0) ? unbroadcast(T.matmul(gf, T.transpose(b)), a.shape) : null;
-  const gb = need(node, 1) ? unbroadcast(T.matmul(T.transpose(a), gf), b.shape) : null;
+  let gb: Tensor | null = null;
+  if (need(node, 1)) {
+    // For b = W.T (x @ W.T), compute (g^T a)^T: W's gradient then comes out in W's own layout instead
+    // of as a transposed view that the engine copies element by element (measured: that transposing
+    // copy was ~10% of an MLP training step). Same products summed in the same order.
+    gb = a.rank === 2 && isTransposed2d(b) ? T.transpose(T.matmul(T.transpose(gf), a)) : unbroadcast(T.matmul(T.transpose(a), gf), b.shape);
+  }
   return [ga, gb];
 }
 
