@@ -17,7 +17,7 @@ import { PrefetchLoader } from "../data/prefetch.node.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
 import { readCheckpointSync, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
-import { evaluate, fitAsync, type FitPosition, type TrainEvent } from "../train/index.js";
+import { babysit, evaluate, fitAsync, misclassifiedEvent, type FitPosition, type TrainEvent } from "../train/index.js";
 import type { Tensor } from "../tensor/index.js";
 import type { OptimizerStateDict } from "../optim/index.js";
 import type { RunDir } from "./run-dir.js";
@@ -36,7 +36,12 @@ export interface CnnJobOptions {
   readonly augment?: boolean;
   /** Label smoothing ε of the cross-entropy (Szegedy et al. 2016). */
   readonly labelSmoothing?: number;
+  /** Per-layer statistics (activation and gradient histograms, update ratios) every N steps; 0 = off (default 100). */
+  readonly statsEvery?: number;
 }
+
+/** Misclassified test images written with the final evaluation (the dashboard's grid). */
+export const MISCLASSIFIED_SAMPLES = 32;
 
 export interface CnnJobResult {
   readonly dataset: string;
@@ -120,16 +125,20 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     writeCheckpointSync(h.run.checkpoint, { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o, normalization } });
   };
   h.onStart?.({ trainSize: trainLoader.length, totalSteps: total, startStep: start.step });
+  const emit = (e: TrainEvent): void => {
+    h.run?.event(e);
+    h.onEvent?.(e);
+  };
+  const statsEvery = o.statsEvery ?? 100;
+  const stats = statsEvery > 0 ? babysit.layerStatsMonitor(model, { every: statsEvery, emit }) : undefined;
   let stopped = false;
   const r = await fitAsync({
     model, optimizer: opt, train: trainLoader, epochs: o.epochs, start, logEvery: 20,
     loss: (z, y) => crossEntropy(z, y, { labelSmoothing: o.labelSmoothing ?? 0 }),
     schedule: schedules.oneCycle(o.lr, Math.max(total, 1)),
-    onEvent: (e) => {
-      h.run?.event(e);
-      h.onEvent?.(e);
-    },
-    onStep: (pos) => {
+    onEvent: emit,
+    onStep: (pos, loss) => {
+      stats?.onStep(pos, loss);
       if (h.stopRequested?.()) {
         save(pos);
         stopped = true;
@@ -138,15 +147,19 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
       if (h.checkpointEvery && pos.step % h.checkpointEvery === 0) save(pos);
       return undefined;
     },
-  });
+  }).finally(() => stats?.dispose());
   if (!stopped) save(r.position);
-  const ev = evaluate(model, testLoader);
+  const ev = evaluate(model, testLoader, { misclassified: MISCLASSIFIED_SAMPLES });
   const result: CnnJobResult = {
     dataset: name, test_accuracy: ev.accuracy, test_loss: ev.loss, train_accuracy: r.epochs.at(-1)?.trainAccuracy ?? NaN,
     epochs: o.epochs, steps: r.position.step, seconds: r.seconds, images_per_second: r.imagesPerSecond,
     backend: opt.groups[0].params[0]?.backend.name ?? "?", resumed_from_step: start.step, stopped,
   };
   h.run?.event({ type: "eval", split: "test", loss: ev.loss, accuracy: ev.accuracy, top5: ev.top5, perClassAccuracy: ev.confusion.perClassAccuracy(), confusion: ev.confusion.counts, time: Date.now() });
+  if (ev.misclassified) {
+    const wrong = ev.count - Math.round(ev.accuracy * ev.count);
+    h.run?.event(misclassifiedEvent(ev.misclassified.samples, ev.misclassified.shape, { split: "test", step: r.position.step, total: wrong, classes: train.classes }));
+  }
   h.run?.writeResult(result);
   await trainLoader.dispose();
   model.dispose();

@@ -36,6 +36,7 @@ const TRAIN_FLAGS: FlagSpecs = {
   limit: { type: "int", help: "cnn: use only the first N training images" },
   augment: { type: "boolean", default: true, help: "cnn: random pad-crop (and flips on Fashion-MNIST); --augment=false turns it off" },
   "label-smoothing": { type: "number", default: 0.1, help: "cnn: label smoothing of the cross-entropy" },
+  "stats-every": { type: "int", default: 100, help: "cnn: per-layer statistics (activation and gradient histograms) every N steps for the dashboard; 0 = off" },
   steps: { type: "int", default: 1000, help: "spiral: optimizer steps (full batch)" },
   hidden: { type: "int", default: 100, help: "spiral: hidden units" },
   lr: { type: "number", help: "learning rate (cnn: peak of one-cycle, default 0.003; spiral: 0.5)" },
@@ -73,7 +74,7 @@ async function train(argv: string[]): Promise<number> {
   const epochs = a.epochs as number;
   const batchSize = a["batch-size"] as number;
   if (a.resume && a.name === undefined) throw new Error("ganglion train: --resume needs --name <run> (the run to continue)");
-  const job = { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined, augment: a.augment as boolean, labelSmoothing: a["label-smoothing"] as number };
+  const job = { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined, augment: a.augment as boolean, labelSmoothing: a["label-smoothing"] as number, statsEvery: a["stats-every"] as number };
   const run = new RunDir(a.runs as string, (a.name as string | undefined) ?? defaultRunName());
   if (a.resume && !run.hasCheckpoint()) throw new Error(`ganglion train: --resume: no checkpoint at ${run.checkpoint}`);
   if (!a.resume) run.writeConfig(job);

@@ -3,6 +3,7 @@ import { noGrad, scope, type Tensor } from "../tensor/index.js";
 import { crossEntropy, type Module } from "../nn/index.js";
 import type { DataLoader } from "../data/index.js";
 import { ConfusionMatrix, argmaxRows, topKCorrect } from "./metrics.js";
+import { MisclassifiedCollector, type MisclassifiedSample } from "./misclassified.js";
 
 export interface EvalResult {
   readonly loss: number;
@@ -10,20 +11,29 @@ export interface EvalResult {
   readonly top5: number;
   readonly confusion: ConfusionMatrix;
   readonly count: number;
+  /** With `misclassified: n`: the n most confident mistakes and the image shape [c, h, w]. */
+  readonly misclassified?: { readonly samples: readonly MisclassifiedSample[]; readonly shape: readonly [number, number, number] };
+}
+
+export interface EvaluateOptions {
+  /** Keep up to this many misclassified samples (the most confident mistakes); default 0. */
+  readonly misclassified?: number;
 }
 
 export type Predictor = (x: Tensor) => Tensor;
 
 /** Evaluates `model` (or any predictor returning logits) on every batch of `loader` (epoch 0 order). */
-export function evaluate(model: Module | Predictor, loader: DataLoader): EvalResult {
+export function evaluate(model: Module | Predictor, loader: DataLoader, o: EvaluateOptions = {}): EvalResult {
   const predict: Predictor = typeof model === "function" ? model : (x) => model.forward(x);
   const wasTraining = typeof model === "function" ? false : model.training;
   if (typeof model !== "function") model.eval();
   const c = loader.dataset.numClasses;
   const cm = new ConfusionMatrix(c);
+  const wrong = o.misclassified ? new MisclassifiedCollector(o.misclassified, loader) : undefined;
+  const order = wrong ? loader.order(0) : undefined;
   let lossSum = 0, top5 = 0, n = 0;
   try {
-    for (const { x, y } of loader.batches(0)) {
+    for (const { x, y, index } of loader.batches(0)) {
       noGrad(() =>
         scope(() => {
           const logits = predict(x);
@@ -32,6 +42,10 @@ export function evaluate(model: Module | Predictor, loader: DataLoader): EvalRes
           const labels = y.dataSync();
           cm.add(labels, argmaxRows(s, labels.length, c));
           top5 += topKCorrect(s, labels, c, Math.min(5, c));
+          if (wrong && order) {
+            const start = index * loader.batchSize;
+            wrong.add(s, labels, c, () => x.dataSync(), order.subarray(start, start + labels.length));
+          }
           n += labels.length;
         }),
       );
@@ -41,5 +55,8 @@ export function evaluate(model: Module | Predictor, loader: DataLoader): EvalRes
   } finally {
     if (typeof model !== "function") model.train(wasTraining);
   }
-  return { loss: n ? lossSum / n : NaN, accuracy: cm.accuracy, top5: n ? top5 / n : NaN, confusion: cm, count: n };
+  return {
+    loss: n ? lossSum / n : NaN, accuracy: cm.accuracy, top5: n ? top5 / n : NaN, confusion: cm, count: n,
+    ...(wrong?.shape ? { misclassified: { samples: wrong.samples, shape: wrong.shape } } : {}),
+  };
 }

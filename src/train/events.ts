@@ -45,8 +45,38 @@ export interface LayerStatsEvent {
     readonly saturatedFraction?: number;
     readonly gradNorm?: number;
     readonly updateRatio?: number;
-    readonly histogram?: { readonly edges: readonly number[]; readonly counts: readonly number[] };
+    /** Activation entries: the layer output's values over fixed edges. */
+    readonly histogram?: Histogram;
+    /** Parameter entries: the gradient's values over fixed symmetric-log edges (GRAD_EDGES). */
+    readonly gradHistogram?: Histogram;
   }>;
+}
+export interface Histogram {
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+}
+/** A sample of misclassified evaluation images (the most confident mistakes), for the dashboard's grid. */
+export interface MisclassifiedEvent {
+  readonly type: "misclassified";
+  readonly split: string;
+  readonly step: number;
+  readonly epoch?: number;
+  /** [channels, height, width] of every image. */
+  readonly shape: readonly [number, number, number];
+  /** How many samples of the split were misclassified in all. */
+  readonly total: number;
+  readonly classes?: readonly string[];
+  readonly images: ReadonlyArray<{
+    /** Index of the sample in the evaluated dataset. */
+    readonly index: number;
+    readonly label: number;
+    readonly predicted: number;
+    /** Softmax probability of the predicted class. */
+    readonly confidence: number;
+    /** Base64 of the 8-bit CHW pixels (channels × height × width bytes). */
+    readonly pixels: string;
+  }>;
+  readonly time: number;
 }
 export interface MessageEvent {
   readonly type: "message";
@@ -54,4 +84,4 @@ export interface MessageEvent {
   readonly text: string;
   readonly time: number;
 }
-export type TrainEvent = StepEvent | EpochEvent | EvalEvent | LayerStatsEvent | MessageEvent;
+export type TrainEvent = StepEvent | EpochEvent | EvalEvent | LayerStatsEvent | MisclassifiedEvent | MessageEvent;

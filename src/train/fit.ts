@@ -11,6 +11,7 @@ import type { Schedule } from "../optim/schedules/index.js";
 import type { DataLoader } from "../data/index.js";
 import { evaluate, type EvalResult } from "./evaluate.js";
 import type { EpochEvent, TrainEvent } from "./events.js";
+import { misclassifiedEvent } from "./misclassified.js";
 
 export type LossFn = (logits: Tensor, y: Tensor) => Tensor;
 
@@ -39,6 +40,8 @@ export interface FitOptions {
   /** Called at the end of each epoch (checkpointing). */
   readonly onEpochEnd?: (pos: FitPosition, e: EpochEvent) => void;
   readonly logEvery?: number;
+  /** After each validation pass, emit a MisclassifiedEvent with up to this many images (default 0: none). */
+  readonly misclassified?: number;
   /** Where to start (resume). */
   readonly start?: FitPosition;
 }
@@ -134,13 +137,17 @@ function* fitSteps(o: FitOptions): Generator<FitPosition, FitResult, void> {
       if (stop) break;
     }
     if (stop) break;
-    lastVal = o.val ? evaluate(model, o.val) : undefined;
+    lastVal = o.val ? evaluate(model, o.val, { misclassified: o.misclassified }) : undefined;
     const ev: EpochEvent = {
       type: "epoch", epoch, step, trainLoss: seen ? lossSum / seen : NaN, trainAccuracy: seen ? correct / seen : NaN,
       valLoss: lastVal?.loss, valAccuracy: lastVal?.accuracy, seconds: (performance.now() - te) / 1000, lr: currentLr(optimizer), time: Date.now(),
     };
     history.push(ev);
     o.onEvent?.(ev);
+    if (o.val && lastVal?.misclassified) {
+      const { samples, shape } = lastVal.misclassified;
+      o.onEvent?.(misclassifiedEvent(samples, shape, { split: "val", step, epoch, total: lastVal.count - Math.round(lastVal.accuracy * lastVal.count), classes: o.val.dataset.classes }));
+    }
     o.onEpochEnd?.({ epoch: epoch + 1, batch: 0, step }, ev);
     if (o.earlyStoppingPatience !== undefined && lastVal) {
       if (lastVal.accuracy > best) {

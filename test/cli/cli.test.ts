@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import * as g from "ganglion";
 import { tmpdir } from "node:os";
 import { repoRoot } from "../helpers.js";
 
@@ -40,9 +41,28 @@ describe("ganglion CLI", () => {
   });
   it("trains the CNN job on a slice of the embedded MNIST digits", () => {
     const runs = mkdtempSync(join(tmpdir(), "ganglion-cli-"));
-    const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "1024", "--batch-size", "32", "--width", "8", "--runs", runs, "--json");
+    const r = run("train", "--dataset", "mnist", "--epochs", "1", "--limit", "1024", "--batch-size", "32", "--width", "8", "--runs", runs, "--name", "t", "--stats-every", "10", "--json");
+    const events = existsSync(join(runs, "t", "events.jsonl"))
+      ? readFileSync(join(runs, "t", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as g.train.TrainEvent)
+      : [];
     rmSync(runs, { recursive: true, force: true });
     assert.equal(r.code, 0, r.err);
+    // Layer statistics for the dashboard: activation histograms and per-parameter gradient histograms.
+    const stats = events.filter((e): e is g.train.LayerStatsEvent => e.type === "layerStats");
+    assert.deepEqual(stats.map((e) => e.step), [1, 10, 20, 30]);
+    const conv = stats[1].layers.find((l) => l.name === "0.weight");
+    assert.equal(conv?.gradHistogram?.counts.reduce((a, b) => a + b, 0), 8 * 25);
+    assert.ok(stats[1].layers.some((l) => l.histogram && l.name.endsWith("(ReLU)")));
+    // The most confident test mistakes, as 28×28 bytes with true and predicted labels.
+    const mis = events.filter((e): e is g.train.MisclassifiedEvent => e.type === "misclassified");
+    assert.equal(mis.length, 1);
+    assert.equal(mis[0].split, "test");
+    assert.deepEqual(mis[0].shape, [1, 28, 28]);
+    assert.equal(mis[0].images.length, Math.min(32, mis[0].total));
+    for (const im of mis[0].images) {
+      assert.notEqual(im.label, im.predicted);
+      assert.equal(g.train.base64ToBytes(im.pixels).length, 784);
+    }
     const last = JSON.parse(r.out.trim().split("\n").at(-1) ?? "{}") as { test_accuracy: number; epochs: number };
     assert.equal(last.epochs, 1);
     assert.ok(last.test_accuracy > 0.6, `test accuracy ${last.test_accuracy} after 32 steps on 1,024 images`);

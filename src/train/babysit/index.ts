@@ -9,7 +9,7 @@ export { checkInitialLoss, type InitialLossOptions } from "./initial-loss.js";
 export { checkOverfitTinySubset, defaultCheckOptimizer, type OverfitOptions } from "./overfit.js";
 export { lrRangeTest, analyzeLrCurve, type LrRangeOptions, type LrRangeResult, type LrCurve } from "./lr-range.js";
 export { nanGuard, nanGuardResult, type NanGuard, type NanGuardOptions, type NanFinding, type NanWhere } from "./nan-guard.js";
-export { layerStatsMonitor, activationStat, deadFraction, saturatedFraction, DEFAULT_EDGES, type LayerStatsMonitor, type LayerStatsOptions, type LayerStat } from "./layer-stats.js";
+export { layerStatsMonitor, activationStat, deadFraction, saturatedFraction, DEFAULT_EDGES, GRAD_EDGES, type LayerStatsMonitor, type LayerStatsOptions, type LayerStat } from "./layer-stats.js";
 export { diagnoseLayerStats, type LayerDiagnosisOptions } from "./layer-diagnosis.js";
 export { diagnoseGap, type GapInput, type GapOptions } from "./gap.js";
 export { gradcheckModel, type ModelGradcheckOptions, type ModelGradcheckResult, type ParamGradcheck } from "./gradcheck-model.js";

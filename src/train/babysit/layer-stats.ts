@@ -2,9 +2,9 @@
  * Check 5 — per-layer statistics every N steps (CS231n, "Activation / Gradient distributions per layer"
  * and "Ratio of weights:updates", https://cs231n.github.io/neural-networks-3/#ratio): activation mean,
  * std and a histogram over fixed edges; the dead-ReLU fraction (units never positive over the batch);
- * tanh/sigmoid saturation (|tanh| > 0.99, sigmoid < 0.01 or > 0.99); per-parameter gradient norms and the
- * update/weight ratio ‖Δθ‖/‖θ‖ — around 1e-3 is healthy, far below means the learning rate is too low,
- * far above too high. Emitted as LayerStatsEvents. Only steps that are due read anything back, so
+ * tanh/sigmoid saturation (|tanh| > 0.99, sigmoid < 0.01 or > 0.99); per-parameter gradient norms and
+ * gradient histograms (symmetric-log bins), and the update/weight ratio ‖Δθ‖/‖θ‖ — around 1e-3 is
+ * healthy, far below means the learning rate is too low, far above too high. Emitted as LayerStatsEvents. Only steps that are due read anything back, so
  * every 50–100 steps the cost is a host copy of one batch's activations.
  */
 import type { Tensor } from "../../tensor/index.js";
@@ -25,6 +25,8 @@ export interface LayerStatsOptions {
   readonly emit?: (e: LayerStatsEvent) => void;
   /** Histogram bin edges (fixed, so histograms compare across steps); values outside go to the end bins. */
   readonly edges?: readonly number[];
+  /** Edges of the parameter-gradient histograms (default GRAD_EDGES). */
+  readonly gradEdges?: readonly number[];
 }
 
 export interface LayerStatsMonitor {
@@ -37,6 +39,16 @@ export interface LayerStatsMonitor {
 
 /** −4 … 4 in steps of 0.5. */
 export const DEFAULT_EDGES: readonly number[] = Array.from({ length: 17 }, (_, i) => -4 + i * 0.5);
+
+/**
+ * Gradient histogram edges, symmetric-log: ±10^e for e = 0, −0.5, …, −7 and 0 (30 bins). Gradients
+ * span many decades across layers and during training, so linear bins would put nearly everything in
+ * one or two bins; these stay fixed, so histograms compare across layers and steps.
+ */
+export const GRAD_EDGES: readonly number[] = (() => {
+  const mags = Array.from({ length: 15 }, (_, i) => 10 ** (-i / 2));
+  return [...mags.map((m) => -m), 0, ...mags.reverse()];
+})();
 
 function histogram(d: ArrayLike<number>, edges: readonly number[]): number[] {
   const bins = edges.length - 1;
@@ -124,7 +136,7 @@ function norm(a: ArrayLike<number>, b?: ArrayLike<number>): number {
  * are named `path (Type)`; parameter entries by their dotted name, with the weights' mean/std,
  * `gradNorm` and `updateRatio`.
  */
-export function layerStatsMonitor(model: Module, { every = 50, emit, edges = DEFAULT_EDGES }: LayerStatsOptions = {}): LayerStatsMonitor {
+export function layerStatsMonitor(model: Module, { every = 50, emit, edges = DEFAULT_EDGES, gradEdges = GRAD_EDGES }: LayerStatsOptions = {}): LayerStatsMonitor {
   if (!(Number.isInteger(every) && every >= 1)) throw new RangeError(`layerStatsMonitor: every must be an integer >= 1, got ${every}`);
   const names = parameterNames(model);
   const ours = new Set([...model.namedModules()].map(([, m]) => m));
@@ -165,7 +177,10 @@ export function layerStatsMonitor(model: Module, { every = 50, emit, edges = DEF
         const { mean, std } = meanStd(now);
         const g = grads.get(p);
         const w = old ? norm(old) : NaN;
-        layers.push({ name, mean, std, gradNorm: g ? norm(g) : 0, updateRatio: old && w > 0 ? norm(now, old) / w : undefined });
+        layers.push({
+          name, mean, std, gradNorm: g ? norm(g) : 0, updateRatio: old && w > 0 ? norm(now, old) / w : undefined,
+          ...(g ? { gradHistogram: { edges: [...gradEdges], counts: histogram(g, gradEdges) } } : {}),
+        });
       }
       const e: LayerStatsEvent = { type: "layerStats", step: pos.step, layers };
       events.push(e);
