@@ -5,6 +5,7 @@
 import { registerBackend } from "./backend/index.js";
 import { ReferenceBackend } from "./backend/reference/index.js";
 import { WasmBackend, wasmAvailable } from "./backend/wasm/index.js";
+import { createWebGPUBackend, type WebGPUBackend, type WebGPUOptions } from "./backend/webgpu/index.js";
 import { backward } from "./autograd/index.js";
 import { installBackward } from "./tensor/index.js";
 
@@ -30,4 +31,21 @@ export * as train from "./train/index.js";
 export * as models from "./models/index.js";
 export * as tune from "./tune/index.js";
 export * as io from "./io/index.js";
+export { WebGPUBackend, describeAdapter, type WebGPUOptions, type WebGPUBackendInfo } from "./backend/webgpu/index.js";
 export const VERSION = "0.1.0";
+
+let webgpu: WebGPUBackend | undefined;
+/**
+ * Starts the WebGPU backend (adapter and device requests are asynchronous, so it cannot be created on
+ * first use like the CPU backends) and registers it as "webgpu". Returns it, or undefined when this
+ * environment has no WebGPU adapter. `setBackend("webgpu")` then makes it the default. In Node, use
+ * `initWebGPU` from "ganglion/node", which supplies the GPU from the `webgpu` package.
+ */
+export async function initWebGPU(opts: WebGPUOptions = {}): Promise<WebGPUBackend | undefined> {
+  if (webgpu) return webgpu;
+  const b = await createWebGPUBackend(opts);
+  if (!b) return undefined;
+  webgpu = b;
+  registerBackend("webgpu", () => b, 20);
+  return b;
+}

@@ -15,30 +15,43 @@ function tolFor(c: GoldenCase): Tol {
   return { atol: 1e-5, rtol: 1e-4 };
 }
 
-export function runGoldenCase(c: GoldenCase, fn: OpFn, backend: BackendName): void {
+/**
+ * Runs one golden case on `backend`. Asynchronous (reads with `await t.data()`), so the same code runs
+ * on synchronous CPU backends and on the GPU.
+ */
+export async function runGoldenCase(c: GoldenCase, fn: OpFn, backend: BackendName): Promise<void> {
   const b = g.getBackendByName(backend);
-  g.scope(() => {
-    const names = Object.keys(c.inputs);
+  const names = Object.keys(c.inputs);
+  const { xs, out } = g.scope(() => {
     const xs: Tensor[] = names.map((k) => {
       const t = c.inputs[k];
       return g.fromArray(t.data, t.shape, { dtype: t.dtype, backend: b, requiresGrad: t.dtype === "float32" && c.grads !== undefined && k in (c.grads ?? {}) });
     });
-    const out = fn(xs, c.attrs);
+    return { xs, out: fn(xs, c.attrs) };
+  });
+  const owned: Tensor[] = [...xs, out];
+  try {
     const exp = c.outputs.out;
     if (out.shape.join(",") !== exp.shape.join(",")) throw new Error(`${c.name}: output shape [${out.shape}] expected [${exp.shape}]`);
     const tol = tolFor(c);
-    assertClose(out.cast(out.dtype === "bool" ? "int32" : out.dtype).dataSync(), exp.data, tol, `${c.name} (${backend}) forward`);
+    const got = out.dtype === "bool" ? Int32Array.from(await out.data()) : await out.data();
+    assertClose(got, exp.data, tol, `${c.name} (${backend}) forward`);
     if (c.gradOut && c.grads) {
-      out.backward(g.fromArray(c.gradOut.data, c.gradOut.shape, { backend: b }));
-      names.forEach((k, i) => {
+      const gy = g.fromArray(c.gradOut.data, c.gradOut.shape, { backend: b });
+      owned.push(gy);
+      out.backward(gy);
+      for (const [i, k] of names.entries()) {
         const want = c.grads?.[k];
-        if (!want) return;
-        const got = xs[i].grad;
-        if (!got) throw new Error(`${c.name}: no gradient for input '${k}'`);
-        assertClose(got.dataSync(), want.data, tol, `${c.name} (${backend}) grad ${k}`);
-      });
+        if (!want) continue;
+        const grad = xs[i].grad;
+        if (!grad) throw new Error(`${c.name}: no gradient for input '${k}'`);
+        assertClose(await grad.data(), want.data, tol, `${c.name} (${backend}) grad ${k}`);
+      }
     }
-  });
+  } finally {
+    for (const t of xs) t.grad?.dispose();
+    for (const t of owned) if (!t.disposed) t.dispose();
+  }
 }
 
 /** Registers golden tests for `groups` on `backend`; a case whose op is missing from `ops` fails. */
@@ -47,10 +60,10 @@ export function goldenSuite(backend: BackendName, groups: readonly string[], ops
     describe(`goldens/${group} on ${backend}`, () => {
       for (const c of loadGoldens(group)) {
         if (skipOps.has(c.op)) continue;
-        it(c.name, () => {
+        it(c.name, async () => {
           const fn = ops[c.op];
           if (!fn) throw new Error(`no ganglion mapping for golden op '${c.op}' (add it to test/conformance/ops.ts)`);
-          runGoldenCase(c, fn, backend);
+          await runGoldenCase(c, fn, backend);
         });
       }
     });
@@ -77,13 +90,19 @@ export function crossBackendSuite(backend: BackendName): void {
   ];
   describe(`cross-backend ${backend} vs reference`, () => {
     for (const [name, build] of cases) {
-      it(name, () => {
-        const run = (b: typeof ref): Float32Array => g.scope(() => {
-          const rng = new g.Rng(7);
-          const y = build((shape) => g.randn(shape, { rng, backend: b }));
-          return Float32Array.from(y.dataSync());
-        });
-        assertClose(run(other), run(ref), { atol: 1e-5, rtol: 1e-4 }, name);
+      it(name, async () => {
+        const run = async (b: typeof ref): Promise<Float32Array> => {
+          const y = g.scope(() => {
+            const rng = new g.Rng(7);
+            return build((shape) => g.randn(shape, { rng, backend: b }));
+          });
+          try {
+            return Float32Array.from(await y.data());
+          } finally {
+            y.dispose();
+          }
+        };
+        assertClose(await run(other), await run(ref), { atol: 1e-5, rtol: 1e-4 }, name);
       });
     }
   });

@@ -1,0 +1,158 @@
+/**
+ * The GPU context: one device, a buffer pool, a pipeline cache, a parameter arena and one command
+ * encoder that batches every dispatch until something must reach the queue (a host read, a host
+ * write, or a full arena). A training step therefore becomes one submit (DESIGN: command batching),
+ * and the host only waits at the boundaries (`await t.data()`).
+ *
+ * Ordering: kernels run in encoding order (WebGPU orders dispatches in a queue and inserts the
+ * barriers), so a buffer freed and handed out again by the pool is safe to reuse at once. The one
+ * exception is `queue.writeBuffer`, which runs before commands still waiting in the encoder, so every
+ * host write flushes the encoder first.
+ *
+ * Parameters (shapes, strides, offsets, scalars) go into a host-side arena, one 256-byte-aligned slot
+ * per dispatch, uploaded with a single writeBuffer just before the submit that uses it.
+ */
+import { GanglionError } from "../../core/index.js";
+import { BufferPool } from "./pool.js";
+import { USAGE } from "./wgsl.js";
+
+export interface DispatchSpec {
+  /** Kernel name for error messages (e.g. "matmul"). */
+  readonly name: string;
+  /** Full WGSL source (see wgsl.ts conventions); pipelines are cached by source text. */
+  readonly code: string;
+  /** Read-only input buffers, bindings 0..r-1. */
+  readonly reads: readonly GPUBuffer[];
+  /** read_write output buffers, bindings r.. */
+  readonly writes: readonly GPUBuffer[];
+  /** Parameter words (u32; use f32bits/i32bits for floats and negative ints). */
+  readonly params: ArrayLike<number>;
+  /** Workgroups in x, y, z. */
+  readonly groups: readonly [number, number, number];
+}
+
+const ARENA_BYTES = 1 << 22;
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly pool: BufferPool;
+  readonly #pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  readonly #align: number;
+  readonly #arena: GPUBuffer;
+  readonly #arenaHost = new Uint32Array(ARENA_BYTES / 4);
+  #arenaUsed = 0;
+  #encoder: GPUCommandEncoder | undefined;
+  #pass: GPUComputePassEncoder | undefined;
+  #pending = 0;
+  /** Dispatches encoded since creation (for tests and stats). */
+  dispatches = 0;
+  submits = 0;
+  #error: string | undefined;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+    this.pool = new BufferPool(device);
+    this.#align = Math.max(256, device.limits.minStorageBufferOffsetAlignment);
+    this.#arena = device.createBuffer({ size: ARENA_BYTES, usage: USAGE.STORAGE | USAGE.COPY_DST, label: "ganglion params" });
+    device.addEventListener("uncapturederror", (ev) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      this.#error ??= e.message;
+    });
+  }
+
+  /** Encodes one compute dispatch. */
+  run(d: DispatchSpec): void {
+    if (d.groups[0] === 0 || d.groups[1] === 0 || d.groups[2] === 0) return;
+    const words = Math.max(d.params.length, 1);
+    const slot = Math.ceil((words * 4) / this.#align) * this.#align;
+    if (this.#arenaUsed + slot > ARENA_BYTES) this.flush();
+    const at = this.#arenaUsed;
+    this.#arenaHost.set(d.params, at / 4);
+    this.#arenaUsed += slot;
+    const { pipeline, layout } = this.#pipeline(d.name, d.code);
+    const entries: GPUBindGroupEntry[] = [];
+    for (const b of d.reads) entries.push({ binding: entries.length, resource: { buffer: b } });
+    for (const b of d.writes) entries.push({ binding: entries.length, resource: { buffer: b } });
+    entries.push({ binding: entries.length, resource: { buffer: this.#arena, offset: at, size: words * 4 } });
+    const group = this.device.createBindGroup({ layout, entries });
+    const pass = this.#computePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
+    this.#pending++;
+    this.dispatches++;
+    if (this.#pending >= 4096) this.flush();
+  }
+
+  /** The open command encoder, with no compute pass open (for copies and clears). */
+  encoder(): GPUCommandEncoder {
+    if (this.#pass) {
+      this.#pass.end();
+      this.#pass = undefined;
+    }
+    this.#encoder ??= this.device.createCommandEncoder();
+    this.#pending++;
+    return this.#encoder;
+  }
+
+  #computePass(): GPUComputePassEncoder {
+    if (!this.#pass) {
+      this.#encoder ??= this.device.createCommandEncoder();
+      this.#pass = this.#encoder.beginComputePass();
+    }
+    return this.#pass;
+  }
+
+  /** Submits everything encoded so far (parameters uploaded first). */
+  flush(): void {
+    if (!this.#encoder) return;
+    if (this.#pass) {
+      this.#pass.end();
+      this.#pass = undefined;
+    }
+    if (this.#arenaUsed > 0) this.device.queue.writeBuffer(this.#arena, 0, this.#arenaHost.buffer, 0, this.#arenaUsed);
+    this.device.queue.submit([this.#encoder.finish()]);
+    this.#encoder = undefined;
+    this.#arenaUsed = 0;
+    this.#pending = 0;
+    this.submits++;
+  }
+
+  /** Throws the first GPU validation error seen since the last check (errors arrive asynchronously). */
+  checkErrors(where: string): void {
+    const e = this.#error;
+    if (e !== undefined) {
+      this.#error = undefined;
+      throw new GanglionError(`webgpu ${where}: the GPU reported an error in an earlier kernel: ${e}`);
+    }
+  }
+
+  #pipeline(name: string, code: string): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    let p = this.#pipelines.get(code);
+    if (!p) {
+      const module = this.device.createShaderModule({ code, label: name });
+      const pipeline = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: name });
+      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      this.#pipelines.set(code, p);
+    }
+    return p;
+  }
+
+  get pipelineCount(): number {
+    return this.#pipelines.size;
+  }
+
+  /** Waits until the GPU has finished all submitted work. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  destroy(): void {
+    this.#encoder = undefined;
+    this.#pass = undefined;
+    this.pool.flush();
+    this.#arena.destroy();
+    this.device.destroy();
+  }
+}

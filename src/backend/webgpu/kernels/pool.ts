@@ -1,0 +1,9 @@
+/** PLACEHOLDER: being written this session (WebGPU issue 11). */
+import { GanglionError } from "../../../core/index.js";
+import type { GpuKernel } from "../types.js";
+import type { PrimOp } from "../../ops.js";
+const todo = <K extends PrimOp>(op: K): GpuKernel<K> => () => { throw new GanglionError(`webgpu: ${op} is not implemented yet`); };
+export const avgPool2dBackwardKernel = todo("avgPool2dBackward");
+export const avgPool2dKernel = todo("avgPool2d");
+export const maxPool2dBackwardKernel = todo("maxPool2dBackward");
+export const maxPool2dKernel = todo("maxPool2d");

@@ -1,0 +1,26 @@
+/**
+ * The conformance suite on the WebGPU backend: every PyTorch golden case and the cross-backend
+ * comparisons, on whatever adapter Dawn finds (an NVIDIA GPU through Vulkan, or Mesa's lavapipe CPU
+ * driver in CI: .ci/run installs it). Skips visibly only when no adapter exists at all, unless
+ * GANGLION_REQUIRE_WEBGPU=1 (set by CI), where a missing adapter fails.
+ */
+import { after, describe, it } from "node:test";
+import * as g from "ganglion/node";
+import { engineOps } from "./ops.js";
+import { crossBackendSuite, goldenSuite } from "./suite.js";
+
+const NN_OPS = new Set(["gelu", "leakyRelu", "elu", "prelu", "adaptiveAvgPool2d", "crossEntropy", "nllLoss", "mseLoss", "bceWithLogits", "svmLoss", "batchNorm", "layerNorm"]);
+
+const backend = await g.initWebGPU();
+if (!backend) {
+  describe("webgpu conformance", () => {
+    const why = "no WebGPU adapter found (install Mesa's lavapipe from bookworm-backports, as .ci/run does)";
+    if (process.env.GANGLION_REQUIRE_WEBGPU === "1") it("has an adapter", () => { throw new Error(why); });
+    else it(`SKIPPED: ${why}`, { skip: why }, () => {});
+  });
+} else {
+  console.log(`# webgpu adapter: ${backend.info.adapter}`);
+  goldenSuite("webgpu", ["unary", "binary", "reduce", "matmul", "conv", "pool", "index", "softmax"], engineOps, NN_OPS);
+  crossBackendSuite("webgpu");
+  after(() => backend.destroy());
+}
