@@ -6,10 +6,10 @@
  * `tune/storage` + `tune/study_results` to `StudySource`), so the dashboard never imports the tensor
  * runtime or a database driver.
  */
-import type { EpochEvent, EvalEvent, LayerStatsEvent, MessageEvent, StepEvent, TrainEvent } from "../train/events.js";
+import type { EpochEvent, EvalEvent, LayerStatsEvent, MessageEvent, MisclassifiedEvent, StepEvent, TrainEvent } from "../train/events.js";
 import type { TunePlotData } from "../tune/study_results.js";
 
-export type { EpochEvent, EvalEvent, LayerStatsEvent, StepEvent, TrainEvent, TunePlotData };
+export type { EpochEvent, EvalEvent, LayerStatsEvent, MisclassifiedEvent, StepEvent, TrainEvent, TunePlotData };
 /** The training log's message event (renamed: the DOM has a MessageEvent of its own). */
 export type TrainMessage = MessageEvent;
 

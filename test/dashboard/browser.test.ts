@@ -47,7 +47,7 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
-  it("shows a finished run's curves, histograms, filters, confusion matrix and findings", async (t) => {
+  it("shows a finished run's curves, histograms, filters, confusion matrix, misclassified images and findings", async (t) => {
     b ??= await launchOrSkip(t);
     if (!b) return;
     const { page, errors } = await openPage(b);
@@ -55,6 +55,8 @@ describe("dashboard in Chromium", () => {
     await page.waitForSelector("[data-chart='loss'][data-points='300']");
     await page.waitForSelector("[data-chart='accuracy'][data-points='10']");
     await page.waitForSelector(".hists[data-layers='5']");
+    await page.waitForSelector(".grad-hists[data-layers='3']");
+    await page.waitForSelector(".mistakes[data-count='24']");
     await page.waitForSelector(".filters[data-count='16']");
     await page.waitForSelector("table.matrix[data-classes='10']");
     await page.waitForSelector(".finding.warn");
@@ -63,6 +65,14 @@ describe("dashboard in Chromium", () => {
     }
     assert.ok(await inkedPixels(page, "canvas.heatmap") > 5 * 300 * 100, "histogram heatmaps are blank");
     assert.ok(await inkedPixels(page, "canvas.filter") > 16 * 20, "filters are blank");
+    assert.ok(await inkedPixels(page, ".grad-hists canvas.heatmap") > 3 * 300 * 100 * 0.9, "gradient heatmaps are blank");
+    assert.ok(await inkedPixels(page, ".grad-hists canvas.bars") > 3 * 500, "gradient histogram bars are blank");
+    // 24 images of 32×32 (the disc and the gradient background are never white).
+    assert.ok(await inkedPixels(page, "canvas.mistake-img") > 24 * 32 * 32 * 0.9, "misclassified images are blank");
+    const captions = await page.locator(".mistake figcaption").allInnerTexts();
+    assert.equal(captions.length, 24);
+    assert.match(captions[0], /^0 → 1\s+99\.00%$/);
+    assert.match(await page.locator(".mistakes").locator("xpath=..").innerText(), /test: 87 misclassified/);
     assert.equal(await page.locator("canvas.filter").count(), 16);
     assert.match(await page.locator(".tiles").innerText(), /91\.\d\d%|9\d\.\d\d%/);
     await screenshot(page, "dashboard-run");

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
-import type { LayerStatsEvent, TrainEvent } from "../../src/train/events.js";
+import type { LayerStatsEvent, MisclassifiedEvent, TrainEvent } from "../../src/train/events.js";
 import { openStorage, leaseOf, type StudyStorage } from "../../src/tune/storage/index.js";
 
 /** A temporary directory removed when the test file ends. */
@@ -31,6 +31,18 @@ export function rng(seed: number): () => number {
 }
 
 const EDGES = Array.from({ length: 17 }, (_, i) => -4 + i * 0.5);
+/** Symmetric-log gradient edges (as train/babysit's GRAD_EDGES): ±10^(-i/2), i = 0…14, and 0. */
+const GRAD_EDGES = (() => {
+  const mags = Array.from({ length: 15 }, (_, i) => 10 ** (-i / 2));
+  return [...mags.map((m) => -m), 0, ...mags.reverse()];
+})();
+
+/** Gradient counts over GRAD_EDGES: |g| log-normal around 10^center, both signs alike. */
+function gradHist(center: number, n: number): number[] {
+  const half = GRAD_EDGES.slice(16).map((e, i) => Math.round((n / 2) * Math.exp(-(((Math.log10(e) - center) / 0.8) ** 2)) / 2.2));
+  // bins 15…29 are [0, 1e-7), …, [10^-0.5, 1]: bin 15 + i holds |g| just below edge 16 + i
+  return [...[...half].reverse(), ...half];
+}
 
 /** Counts of N(mean, std) samples (clipped to the end bins) over EDGES, for `n` samples. */
 function gaussHist(mean: number, std: number, n: number, relu: boolean): number[] {
@@ -93,7 +105,10 @@ function layerStats(step: number, t: number): LayerStatsEvent {
         ...(relu ? { deadFraction: Math.min(1, 0.05 + 0.2 * t) } : {}),
       })),
       { name: "8 (Tanh)", mean: 0, std: 0.8, saturatedFraction: 0.1 + 0.3 * t, histogram: { edges: EDGES, counts: tanhHist(0.1 + 0.3 * t) } },
-      ...params.map(([name, ratio]) => ({ name, mean: 0, std: 0.05, gradNorm: 0.5 * Math.exp(-2 * t) + 0.05, updateRatio: ratio * (1 - 0.6 * t) })),
+      ...params.map(([name, ratio], i) => ({
+        name, mean: 0, std: 0.05, gradNorm: 0.5 * Math.exp(-2 * t) + 0.05, updateRatio: ratio * (1 - 0.6 * t),
+        gradHistogram: { edges: GRAD_EDGES, counts: gradHist(-2.5 - i * 0.7 - 1.5 * t, 4096) },
+      })),
     ],
   };
 }
@@ -102,6 +117,26 @@ function layerStats(step: number, t: number): LayerStatsEvent {
 export function confusion(seed = 3): number[][] {
   const r = rng(seed);
   return Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 150 + Math.round(40 * r()) : Math.round(r() < 0.3 ? 12 * r() : r()))));
+}
+
+/** A misclassified event with `n` 32×32 RGB images: a coloured disc on a gradient, true ≠ predicted. */
+export function misclassified(n: number, step: number): MisclassifiedEvent {
+  const r = rng(17);
+  const images = Array.from({ length: n }, (_, k) => {
+    const px = new Uint8Array(3 * 32 * 32);
+    const cx = 8 + 16 * r(), cy = 8 + 16 * r(), rad = 5 + 6 * r();
+    for (let c = 0; c < 3; c++) {
+      for (let y = 0; y < 32; y++) {
+        for (let x = 0; x < 32; x++) {
+          const inside = (x - cx) ** 2 + (y - cy) ** 2 < rad * rad;
+          px[(c * 32 + y) * 32 + x] = inside ? (c === k % 3 ? 230 : 40) : Math.round(60 + 4 * y + (c === 2 ? 3 * x : 0));
+        }
+      }
+    }
+    const label = k % 10, predicted = (k * 3 + 1) % 10 === label ? (label + 1) % 10 : (k * 3 + 1) % 10;
+    return { index: 100 + 7 * k, label, predicted, confidence: 0.99 - k * 0.02, pixels: Buffer.from(px).toString("base64") };
+  });
+  return { type: "misclassified", split: "test", step, total: 87, shape: [3, 32, 32], images, time: 1_700_000_100_000 };
 }
 
 /** Writes `events` to the run's events.jsonl (appending). */
@@ -152,6 +187,7 @@ export function writeFinishedRun(root: string, name: string, o: RunOptions): str
   const cm = confusion();
   const per = cm.map((row, i) => row[i] / row.reduce((a, b) => a + b, 0));
   const total = cm.flat().reduce((a, b) => a + b, 0);
+  events.push(misclassified(24, o.steps));
   events.push({ type: "eval", split: "test", loss: 0.41, accuracy: cm.reduce((a, row, i) => a + row[i], 0) / total, top5: 0.99, perClassAccuracy: per, confusion: cm, time: 1_700_000_100_000 });
   appendEvents(dir, events);
   writeFileSync(join(dir, "result.json"), JSON.stringify({ test_accuracy: 0.912, test_loss: 0.41, epochs: o.steps / o.stepsPerEpoch, steps: o.steps, stopped: false }));

@@ -1,10 +1,13 @@
 /**
- * Per-layer views from layerStats events: activation histograms over time (one heatmap per layer, the
- * columns are the logged steps, brighter = more of the batch in that bin) with the histogram at a chosen
- * step beside it — the lecture's weight-initialisation figures, live — and charts of activation std,
- * update/weight ratio, gradient norm and dead-ReLU / saturated fractions per layer.
+ * Per-layer views from layerStats events: activation histograms and parameter-gradient histograms over
+ * time (one heatmap per layer, the columns are the logged steps, brighter = more values in that bin)
+ * with the histogram at a chosen step beside it — the lecture's weight-initialisation figures, live —
+ * and charts of activation std, update/weight ratio, gradient norm and dead-ReLU / saturated fractions.
+ * Gradient bins are symmetric-log (±1 … ±1e-7 and 0), drawn equally wide.
  */
 import type { LayerStatsEvent } from "../types.js";
+
+type Histogram = NonNullable<LayerStatsEvent["layers"][number]["histogram"]>;
 import { LineChart, alignSeries } from "./chart.js";
 import { rampRgb, seriesColor } from "./colors.js";
 import { card, clear, h } from "./dom.js";
@@ -49,6 +52,19 @@ export function histogramHeatmap(columns: readonly { step: number; counts: reado
   return canvas;
 }
 
+/**
+ * Where 0 falls along equally wide bins, as a fraction of the width (interpolated within its bin);
+ * undefined when 0 is outside the edges.
+ */
+export function zeroPosition(edges: readonly number[]): number | undefined {
+  const bins = edges.length - 1;
+  for (let i = 0; i < bins; i++) {
+    const a = edges[i], b = edges[i + 1];
+    if (a <= 0 && 0 <= b) return (i + (b > a ? -a / (b - a) : 0)) / bins;
+  }
+  return undefined;
+}
+
 /** Bars of one histogram with its edge labels. */
 export function histogramBars(counts: readonly number[], edges: readonly number[]): HTMLCanvasElement {
   const canvas = h("canvas", { class: "bars" });
@@ -69,14 +85,18 @@ export function histogramBars(counts: readonly number[], edges: readonly number[
   ctx.fillText(num(edges[0]), 0, H - 2);
   ctx.textAlign = "right";
   ctx.fillText(num(edges[edges.length - 1]), 200, H - 2);
-  ctx.textAlign = "center";
-  ctx.fillText("0", (200 * (0 - edges[0])) / (edges[edges.length - 1] - edges[0]), H - 2);
+  const zero = zeroPosition(edges);
+  if (zero !== undefined) {
+    ctx.textAlign = "center";
+    ctx.fillText("0", 200 * zero, H - 2);
+  }
   return canvas;
 }
 
 export class LayersView {
   readonly root: HTMLElement;
   private readonly histEl = h("div", { class: "hists" });
+  private readonly gradEl = h("div", { class: "hists grad-hists" });
   private readonly slider = h("input", { type: "range" });
   private readonly sliderLabel = h("span", { class: "muted" });
   private follow = true;
@@ -98,6 +118,7 @@ export class LayersView {
     ];
     this.root = h("div", { class: "layers" },
       card("Activation histograms over time", h("div", { class: "tools" }, "step ", this.slider, " ", this.sliderLabel), this.histEl),
+      card("Gradient histograms over time (per parameter, symmetric-log bins)", this.gradEl),
       h("div", { class: "charts" }, ...this.charts.map((c) => c.chart.root)));
   }
 
@@ -116,39 +137,46 @@ export class LayersView {
   }
 
   private renderHistograms(): void {
-    clear(this.histEl);
     const events = this.model.layerStats;
-    const names = this.model.layerNames((l) => l.histogram !== undefined);
-    this.histEl.dataset.layers = String(names.length);
-    if (names.length === 0) {
-      this.histEl.appendChild(h("p", { class: "muted" }, "no layer histograms yet (train with layer statistics on)"));
-      this.sliderLabel.textContent = "";
-      return;
-    }
     const sel = Math.min(events.length - 1, Number(this.slider.value));
-    this.sliderLabel.textContent = `${events[sel]?.step ?? ""} (${sel + 1} of ${events.length})`;
-    for (const name of names) {
-      const cols: { step: number; counts: readonly number[]; layer: Layer; index: number }[] = [];
-      let edges: readonly number[] = [];
-      events.forEach((e, index) => {
-        const l = e.layers.find((q: Layer) => q.name === name);
-        if (l?.histogram) {
-          cols.push({ step: e.step, counts: l.histogram.counts, layer: l, index });
-          edges = l.histogram.edges;
-        }
-      });
-      let at = cols.findIndex((c) => c.index === sel);
-      if (at < 0) at = cols.length - 1;
-      const cur = cols[at];
-      const stats = cur ? `mean ${num(cur.layer.mean)}, std ${num(cur.layer.std)}${cur.layer.deadFraction !== undefined ? `, dead ${num(cur.layer.deadFraction)}` : ""}` : "";
-      this.histEl.appendChild(h("figure", { class: "hist" },
-        h("figcaption", {}, h("strong", {}, name), " ", h("span", { class: "muted" }, stats)),
-        h("div", { class: "hist-row" }, histogramHeatmap(cols, edges, at), histogramBars(cur?.counts ?? [], edges)),
-        h("div", { class: "axis muted" }, `steps ${cols[0]?.step ?? ""} → ${cols[cols.length - 1]?.step ?? ""}; bins ${num(edges[0])} … ${num(edges[edges.length - 1])} (bottom → top)`)));
-    }
+    this.sliderLabel.textContent = events.length ? `${events[sel]?.step ?? ""} (${sel + 1} of ${events.length})` : "";
+    const actStats = (l: Layer): string => `mean ${num(l.mean)}, std ${num(l.std)}${l.deadFraction !== undefined ? `, dead ${num(l.deadFraction)}` : ""}`;
+    fillHistograms(this.histEl, events, sel, (l) => l.histogram, actStats, "no layer histograms yet (train with layer statistics on)");
+    fillHistograms(this.gradEl, events, sel, (l) => l.gradHistogram, (l) => (l.gradNorm !== undefined ? `‖g‖ ${num(l.gradNorm)}` : ""), "no gradient histograms yet (train with layer statistics on)");
   }
 
   dispose(): void {
     for (const c of this.charts) c.chart.dispose();
+  }
+}
+
+/** One figure per layer that has a histogram (`pick`): heatmap over the logged steps and bars at step index `sel`. */
+function fillHistograms(el: HTMLElement, events: readonly LayerStatsEvent[], sel: number, pick: (l: Layer) => Histogram | undefined, stats: (l: Layer) => string, empty: string): void {
+  clear(el);
+  const names: string[] = [];
+  for (const e of events) for (const l of e.layers) if (pick(l) && !names.includes(l.name)) names.push(l.name);
+  el.dataset.layers = String(names.length);
+  if (names.length === 0) {
+    el.appendChild(h("p", { class: "muted" }, empty));
+    return;
+  }
+  for (const name of names) {
+    const cols: { step: number; counts: readonly number[]; layer: Layer; index: number }[] = [];
+    let edges: readonly number[] = [];
+    events.forEach((e, index) => {
+      const l = e.layers.find((q: Layer) => q.name === name);
+      const hist = l ? pick(l) : undefined;
+      if (l && hist) {
+        cols.push({ step: e.step, counts: hist.counts, layer: l, index });
+        edges = hist.edges;
+      }
+    });
+    let at = cols.findIndex((c) => c.index === sel);
+    if (at < 0) at = cols.length - 1;
+    const cur = cols[at];
+    el.appendChild(h("figure", { class: "hist" },
+      h("figcaption", {}, h("strong", {}, name), " ", h("span", { class: "muted" }, cur ? stats(cur.layer) : "")),
+      h("div", { class: "hist-row" }, histogramHeatmap(cols, edges, at), histogramBars(cur?.counts ?? [], edges)),
+      h("div", { class: "axis muted" }, `steps ${cols[0]?.step ?? ""} → ${cols[cols.length - 1]?.step ?? ""}; bins ${num(edges[0])} … ${num(edges[edges.length - 1])} (bottom → top)`)));
   }
 }

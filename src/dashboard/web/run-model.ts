@@ -1,9 +1,9 @@
 /**
  * A run's events accumulated in the browser as they stream in: step scalars as columns, epochs,
- * evaluations, layer statistics and messages. Lines that are not valid events (a hand edit, a newer
+ * evaluations, layer statistics, misclassified samples and messages. Lines that are not valid events (a hand edit, a newer
  * event type) are counted and skipped.
  */
-import type { EpochEvent, EvalEvent, LayerStatsEvent, StepEvent, TrainMessage } from "../types.js";
+import type { EpochEvent, EvalEvent, LayerStatsEvent, MisclassifiedEvent, StepEvent, TrainMessage } from "../types.js";
 
 type Layer = LayerStatsEvent["layers"][number];
 
@@ -23,6 +23,13 @@ function asLayerStats(e: Record<string, unknown>): LayerStatsEvent | undefined {
   if (!isNum(e.step) || !Array.isArray(e.layers)) return undefined;
   const layers = e.layers.filter((l): l is Layer => isObj(l) && typeof l.name === "string");
   return { type: "layerStats", step: e.step, layers };
+}
+function asMisclassified(e: Record<string, unknown>): MisclassifiedEvent | undefined {
+  const shape = e.shape;
+  if (!isNum(e.step) || !Array.isArray(e.images) || !Array.isArray(shape) || shape.length !== 3 || !shape.every(isNum)) return undefined;
+  const images = e.images.filter((m): m is MisclassifiedEvent["images"][number] =>
+    isObj(m) && isNum(m.label) && isNum(m.predicted) && typeof m.pixels === "string");
+  return { ...(e as unknown as MisclassifiedEvent), images, split: typeof e.split === "string" ? e.split : "?", total: isNum(e.total) ? e.total : images.length };
 }
 function asMessage(e: Record<string, unknown>): TrainMessage | undefined {
   if (typeof e.text !== "string") return undefined;
@@ -54,6 +61,7 @@ export class RunModel {
   readonly epochs: EpochEvent[] = [];
   readonly evals: EvalEvent[] = [];
   readonly layerStats: LayerStatsEvent[] = [];
+  readonly misclassified: MisclassifiedEvent[] = [];
   readonly messages: TrainMessage[] = [];
   skipped = 0;
   /** Bumped on every change, so views can skip redraws. */
@@ -104,6 +112,11 @@ export class RunModel {
         if (e) return void this.layerStats.push(e);
         break;
       }
+      case "misclassified": {
+        const e = asMisclassified(v);
+        if (e) return void this.misclassified.push(e);
+        break;
+      }
       case "message": {
         const e = asMessage(v);
         if (e) return void this.messages.push(e);
@@ -116,7 +129,7 @@ export class RunModel {
   }
 
   reset(): void {
-    for (const a of [this.stepX, this.loss, this.lr, this.imagesPerSecond, this.epochs, this.evals, this.layerStats, this.messages]) a.length = 0;
+    for (const a of [this.stepX, this.loss, this.lr, this.imagesPerSecond, this.epochs, this.evals, this.layerStats, this.misclassified, this.messages]) a.length = 0;
     this.skipped = 0;
     this.version++;
   }

@@ -1,7 +1,7 @@
 /**
  * The page of one run: headline tiles, loss (raw and smoothed, log toggle), accuracy per epoch,
- * learning rate, per-layer statistics, first-layer filters, the confusion matrix, the babysitter's
- * findings and messages, and the configuration. Live: events stream in over SSE and the charts redraw.
+ * learning rate, per-layer statistics, first-layer filters, the confusion matrix, misclassified
+ * images, the babysitter's findings and messages, and the configuration. Live: events stream in over SSE and the charts redraw.
  */
 import type { FilterData, JsonValue, RunDetail, RunSummary } from "../types.js";
 import { getJson, runUrl } from "./api.js";
@@ -11,6 +11,7 @@ import { append, card, clear, h, routeHref, table } from "./dom.js";
 import { ago, bytes, cell, num, pct } from "./fmt.js";
 import { classLabels, confusionTable, renderFilters } from "./images.js";
 import { LayersView } from "./layers-view.js";
+import { mistakesGrid } from "./mistakes.js";
 import { RunModel, connectRuns, smooth } from "./run-model.js";
 
 /** A status badge (text only). */
@@ -52,6 +53,8 @@ export function runView(app: HTMLElement, name: string): () => void {
   const layers = new LayersView(model);
   const filtersEl = h("div", { class: "filters-box" }, h("p", { class: "muted" }, "no checkpoint yet"));
   const confusionEl = h("div", {}, h("p", { class: "muted" }, "no evaluation yet"));
+  const mistakesEl = h("div", {}, h("p", { class: "muted" }, "no misclassified images yet (written with each evaluation)"));
+  let mistakesShown: unknown;
   const findingsEl = h("div", { class: "findings" });
   const messagesEl = h("div", { class: "messages" });
   const configEl = h("div", {});
@@ -63,6 +66,7 @@ export function runView(app: HTMLElement, name: string): () => void {
     h("div", { class: "charts" }, lossChart.root, accChart.root, lrChart.root, speedChart.root),
     h("h2", {}, "Layers"), layers.root,
     h("div", { class: "two" }, card("First-layer filters", filtersEl), card("Confusion matrix", confusionEl)),
+    card("Misclassified images", mistakesEl),
     h("div", { class: "two" }, card("Babysitter", findingsEl, messagesEl), card("Configuration", configEl)));
 
   const renderHeader = (s: RunSummary): void => {
@@ -122,6 +126,13 @@ export function runView(app: HTMLElement, name: string): () => void {
     if (lastEval) {
       clear(confusionEl);
       confusionEl.appendChild(confusionTable(lastEval, classLabels(lastEval.confusion.length, detail?.config)));
+    }
+    const lastWrong = m.misclassified[m.misclassified.length - 1];
+    if (lastWrong && lastWrong !== mistakesShown) {
+      mistakesShown = lastWrong;
+      clear(mistakesEl);
+      const k = lastWrong.classes?.length ?? lastEval?.confusion.length ?? 0;
+      mistakesEl.appendChild(mistakesGrid(lastWrong, lastWrong.classes ?? classLabels(k, detail?.config)));
     }
     renderMessages();
   }
