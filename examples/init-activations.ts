@@ -6,24 +6,32 @@
  * What to look for: tanh + N(0, 0.01²) collapses to 0; tanh + N(0, 1) saturates (most |a| > 0.99);
  * tanh + Xavier stays spread; ReLU + Xavier halves the variance at every layer; ReLU + He keeps it.
  *
- * Run: npx tsx examples/init-activations.ts [--batch 1000] [--layers 10] [--width 500]
+ * Run: npm run build && node dist/examples/init-activations.js [--batch 1000] [--layers 10] [--width 500] [--plot dir]
  */
-import { nn } from "../src/index.js";
+import { nn } from "ganglion";
+import { parseArgs, secondsSince } from "./lib/args.js";
+import { savePlot, type Point } from "./lib/svg.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
-}
-
-const opts = { batch: arg("batch", 1000), layers: arg("layers", 10), width: arg("width", 500), seed: 0 };
+const args = parseArgs();
+const opts = { batch: args.num("batch", 1000, 200), layers: args.num("layers", 10, 6), width: args.num("width", 500, 200), seed: 0 };
 const inits: nn.ActivationInit[] = ["small", "large", "xavier", "he"];
 console.log(`${opts.layers}-layer MLP, ${opts.width} units per layer, ${opts.batch} unit-Gaussian inputs\n`);
+const all: nn.InitExperimentResult[] = [];
 for (const f of ["tanh", "relu"] as const) {
   const t0 = performance.now();
   const results = nn.initExperiment(opts, inits.map((i) => [f, i] as const));
+  all.push(...results);
   console.log(nn.formatInitExperiment(results));
   const last = (i: number): number => results[i].layers[results[i].layers.length - 1].std;
   const first = (i: number): number => results[i].layers[0].std;
   console.log(inits.map((i, k) => `${i}: last/first std ${(last(k) / first(k)).toExponential(2)}`).join(", "));
-  console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  console.log(`(${secondsSince(t0)} s)\n`);
 }
+const label: Record<nn.ActivationInit, string> = { small: "N(0, 0.01²)", large: "N(0, 1)", xavier: "Xavier", he: "He" };
+savePlot(args.plotDir, "init-activation-std", {
+  title: "Activation std per layer", xLabel: "layer", yLabel: "std of the activations", logY: true,
+  series: all.map((r) => ({
+    name: `${r.nonlinearity} + ${label[r.init]}`, dashed: r.nonlinearity === "relu",
+    points: r.layers.map((s): Point => [s.layer, Math.max(s.std, 1e-30)]),
+  })),
+});
