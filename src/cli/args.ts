@@ -16,11 +16,14 @@ export type FlagValue = string | number | boolean | undefined;
 export interface Parsed {
   readonly positional: string[];
   readonly flags: Record<string, FlagValue>;
+  /** The flags given on the command line (the others hold their defaults). */
+  readonly given: ReadonlySet<string>;
 }
 
 export function parseArgs(cmd: string, argv: readonly string[], specs: FlagSpecs): Parsed {
   const out: Record<string, FlagValue> = {};
   const positional: string[] = [];
+  const given = new Set<string>();
   for (const [k, s] of Object.entries(specs)) out[k] = s.default;
   const allowed = (): string => Object.keys(specs).map((k) => `--${k}`).join(", ");
   for (let i = 0; i < argv.length; i++) {
@@ -33,6 +36,7 @@ export function parseArgs(cmd: string, argv: readonly string[], specs: FlagSpecs
     const name = a.slice(2, eq >= 0 ? eq : undefined);
     const spec = specs[name];
     if (!spec) throw new ValueError(`${cmd}: unknown flag --${name} (allowed: ${allowed()})`);
+    given.add(name);
     let raw: string | undefined = eq >= 0 ? a.slice(eq + 1) : undefined;
     if (spec.type === "boolean") {
       out[name] = raw === undefined ? true : raw !== "false";
@@ -53,7 +57,7 @@ export function parseArgs(cmd: string, argv: readonly string[], specs: FlagSpecs
       out[name] = v;
     }
   }
-  return { positional, flags: out };
+  return { positional, flags: out, given };
 }
 
 export function formatHelp(usage: string, specs: FlagSpecs): string {

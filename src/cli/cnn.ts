@@ -38,10 +38,17 @@ export interface CnnJobOptions {
   readonly labelSmoothing?: number;
   /** Per-layer statistics (activation and gradient histograms, update ratios) every N steps; 0 = off (default 100). */
   readonly statsEvery?: number;
+  /** AdamW's decoupled weight decay (default 5e-4). */
+  readonly weightDecay?: number;
+  /** Dropout probability before the classifier (default 0.25). */
+  readonly dropout?: number;
 }
 
 /** Misclassified test images written with the final evaluation (the dashboard's grid). */
 export const MISCLASSIFIED_SAMPLES = 32;
+
+/** Defaults of the optional job options (the CLI validates every option: train_config.ts). */
+export const CNN_DEFAULTS = { weightDecay: 5e-4, dropout: 0.25 } as const;
 
 export interface CnnJobResult {
   readonly dataset: string;
@@ -99,7 +106,7 @@ export function setupJob(o: CnnJobOptions, rng: Rng, saved?: { mean: number[]; s
   // Batches are assembled and augmented by a worker thread, ahead of the training step.
   const trainLoader = new PrefetchLoader({ set: train, mean, std, augment }, { batchSize: o.batchSize, shuffle: true, seed: o.seed, indices });
   const testLoader = new DataLoader(new ImageDataset(test, { mean, std }), { batchSize: 256, shuffle: false });
-  const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], rng });
+  const model = defaultCnn({ inChannels: train.shape[1], classes: train.classes.length, width: o.width, imageSize: train.shape[2], dropout: o.dropout ?? CNN_DEFAULTS.dropout, rng });
   return { name, train, trainLoader, testLoader, model, normalization: { mean, std } };
 }
 
@@ -107,7 +114,7 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   const rng = new Rng(o.seed);
   const { name, train, trainLoader, testLoader, model, normalization } = setupJob(o, rng);
   h.log(`dataset ${name}: ${trainLoader.length} train / ${testLoader.length} test images ${train.shape.slice(1).join("x")}, ${train.classes.length} classes`);
-  const opt = optim.adamw(model.parameters(), { lr: o.lr, weightDecay: 5e-4 });
+  const opt = optim.adamw(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? CNN_DEFAULTS.weightDecay });
   const total = o.epochs * trainLoader.numBatches;
   let start: FitPosition = { epoch: 0, batch: 0, step: 0 };
   if (h.resume && h.run?.hasCheckpoint()) {

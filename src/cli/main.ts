@@ -3,7 +3,8 @@
  */
 import { readFileSync } from "node:fs";
 import { VERSION, setBackend, listBackends, type BackendName } from "../index.js";
-import { formatHelp, parseArgs, type FlagSpecs } from "./args.js";
+import { formatHelp, parseArgs } from "./args.js";
+import { TRAIN_FLAGS, readTrainConfig, resolveTrainPlan } from "./train_config.js";
 import { trainSpiral } from "./spiral.js";
 import { trainCnn } from "./cnn.js";
 import { progressPrinter } from "./progress.js";
@@ -27,54 +28,36 @@ Commands:
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
-const TRAIN_FLAGS: FlagSpecs = {
-  job: { type: "string", default: "cnn", choices: ["cnn", "spiral"], help: "what to train" },
-  dataset: { type: "string", default: "auto", choices: ["auto", "fashion-mnist", "mnist"], help: "cnn: data set (auto = Fashion-MNIST if installed)" },
-  epochs: { type: "int", default: 10, help: "cnn: epochs" },
-  "batch-size": { type: "int", default: 64, help: "cnn: batch size" },
-  width: { type: "int", default: 32, help: "cnn: channels of the first conv block" },
-  limit: { type: "int", help: "cnn: use only the first N training images" },
-  augment: { type: "boolean", default: true, help: "cnn: random pad-crop (and flips on Fashion-MNIST); --augment=false turns it off" },
-  "label-smoothing": { type: "number", default: 0.1, help: "cnn: label smoothing of the cross-entropy" },
-  "stats-every": { type: "int", default: 100, help: "cnn: per-layer statistics (activation and gradient histograms) every N steps for the dashboard; 0 = off" },
-  steps: { type: "int", default: 1000, help: "spiral: optimizer steps (full batch)" },
-  hidden: { type: "int", default: 100, help: "spiral: hidden units" },
-  lr: { type: "number", help: "learning rate (cnn: peak of one-cycle, default 0.003; spiral: 0.5)" },
-  seed: { type: "int", default: 0, help: "random seed" },
-  backend: { type: "string", help: "backend to run on (default: the fastest available)" },
-  runs: { type: "string", default: "runs", help: "cnn: directory of run directories" },
-  name: { type: "string", help: "cnn: run name (default: the start time); --resume continues it" },
-  resume: { type: "boolean", default: false, help: "cnn: continue the named run from its last checkpoint" },
-  "checkpoint-every": { type: "int", default: 200, help: "cnn: save a checkpoint every N steps (and on Ctrl-C)" },
-  json: { type: "boolean", default: false, help: "print one JSON object as the last line" },
-};
-
 async function train(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {
     console.log(formatHelp("Usage: ganglion train [options]", TRAIN_FLAGS));
     return 0;
   }
-  const a = parseArgs("ganglion train", argv, TRAIN_FLAGS).flags;
+  const parsed = parseArgs("ganglion train", argv, TRAIN_FLAGS);
+  const a = parsed.flags;
+  const file = a.config !== undefined ? readTrainConfig(a.config as string) : undefined;
+  const plan = resolveTrainPlan(parsed, file);
   if (a.backend !== undefined) {
     const names: string[] = listBackends();
     if (!names.includes(a.backend as string)) throw new Error(`ganglion train: --backend must be one of ${names.join(", ")}, got '${String(a.backend)}'`);
     setBackend(a.backend as BackendName);
   }
-  for (const k of ["steps", "epochs", "batch-size", "width", "hidden"]) {
-    if ((a[k] as number) < 1) throw new Error(`ganglion train: --${k} must be >= 1, got ${String(a[k])}`);
+  if (file) {
+    const t = file.tuned;
+    console.log(`config ${file.path}${t ? `: tuned by study ${String(t.study)}, trial ${String(t.trial)} (validation value ${String(t.value)})` : ""}`);
   }
-  if (a.job === "spiral") {
-    const steps = a.steps as number;
-    console.log(`ganglion train: 2-layer ReLU net (${a.hidden} hidden) on the CS231n spiral, ${steps} SGD steps`);
-    const r = trainSpiral({ steps, hidden: a.hidden as number, lr: (a.lr as number | undefined) ?? 0.5, seed: a.seed as number }, (l) => console.log(l));
+  if (plan.job === "spiral") {
+    const o = plan.options;
+    const batch = o.batchSize !== undefined && o.batchSize < 300 ? `mini-batches of ${o.batchSize}` : "full batch";
+    console.log(`ganglion train: 2-layer ReLU net (${o.hidden} hidden) on the CS231n spiral, ${o.steps} ${o.optimizer === "adam" ? "AdamW" : "SGD"} steps (${batch}, lr ${o.lr}, weight decay ${o.weightDecay})`);
+    const r = trainSpiral(o, (l) => console.log(l));
     console.log(`train accuracy ${(100 * r.train_accuracy).toFixed(1)}%  (loss ${r.initial_loss.toFixed(3)} -> ${r.train_loss.toFixed(4)}, ln 3 = ${Math.log(3).toFixed(3)}) in ${r.seconds.toFixed(1)} s`);
     if (a.json) console.log(JSON.stringify(r));
     return 0;
   }
-  const epochs = a.epochs as number;
-  const batchSize = a["batch-size"] as number;
+  const job = plan.options;
+  const epochs = job.epochs;
   if (a.resume && a.name === undefined) throw new Error("ganglion train: --resume needs --name <run> (the run to continue)");
-  const job = { dataset: a.dataset as "auto", epochs, batchSize, lr: (a.lr as number | undefined) ?? 3e-3, width: a.width as number, seed: a.seed as number, limit: a.limit as number | undefined, augment: a.augment as boolean, labelSmoothing: a["label-smoothing"] as number, statsEvery: a["stats-every"] as number };
   const run = new RunDir(a.runs as string, (a.name as string | undefined) ?? defaultRunName());
   if (a.resume && !run.hasCheckpoint()) throw new Error(`ganglion train: --resume: no checkpoint at ${run.checkpoint}`);
   if (!a.resume) run.writeConfig(job);

@@ -13,6 +13,7 @@ import type { Direction } from "../tune/samplers/index.js";
 import { checkDivergence } from "../tune/pruners/index.js";
 import { TrialPruned } from "../tune/runner.js";
 import type { Objective, ReportFn } from "../tune/runner.js";
+import type { FitOptions, FitResult } from "../train/index.js";
 import { BENCHMARKS, benchmarkByName, benchmarkObjective } from "../tune/runner_objectives.js";
 
 export const JOB_NAMES = ["cnn", "spiral", ...Object.keys(BENCHMARKS)] as const;
@@ -70,12 +71,26 @@ export function jobDirection(job: Job): Direction {
   return isCnn(job) || isSpiral(job) ? "maximize" : "minimize";
 }
 
-/** The best configuration as a ready `ganglion train` configuration (camelCase keys of the job's options). */
+/** The spiral trials' data: 300 points, 20% held out, mini-batches of 60 (4 steps an epoch). */
+const SPIRAL = { pointsPerClass: 100, valFraction: 0.2, batchSize: 60 } as const;
+
+/**
+ * The best configuration as a ready `ganglion train --config` file (train_config.ts: camelCase keys of
+ * train's flags): the trial's recipe — the job's fixed options with the tuned hyperparameters on top —
+ * trained on the whole training set. CNN trials train without augmentation and label smoothing, so the
+ * config says so (flags given to train override it); a spiral trial's epochs become optimizer steps.
+ */
 export function trainConfig(job: Job, config: Config): Record<string, Json> {
   if (isCnn(job)) {
-    return { job: "cnn", dataset: job.dataset, epochs: job.epochs, batchSize: job.batchSize, ...(job.limit ? { limit: job.limit } : {}), seed: job.seed, ...config };
+    return {
+      job: "cnn", dataset: job.dataset, epochs: job.epochs, batchSize: job.batchSize, ...(job.limit ? { limit: job.limit } : {}), seed: job.seed,
+      augment: false, labelSmoothing: 0, ...config,
+    };
   }
-  if (isSpiral(job)) return { job: "spiral", epochs: job.epochs, seed: job.seed, ...config };
+  if (isSpiral(job)) {
+    const train = 3 * SPIRAL.pointsPerClass * (1 - SPIRAL.valFraction);
+    return { job: "spiral", steps: job.epochs * Math.floor(train / SPIRAL.batchSize), batchSize: SPIRAL.batchSize, seed: job.seed, ...config };
+  }
   return { job: job.name, ...config };
 }
 
@@ -96,31 +111,41 @@ export async function jobObjective(job: Job): Promise<Objective> {
 /**
  * Trains `epochs` epochs one at a time (fit's resume position), reporting validation accuracy after each;
  * stops when the pruner says so, and prunes on the lecture's divergence rule (NaN, or loss > 3× initial).
+ * Disposes the model and the optimizer at the end.
  */
 async function trainByEpochs(
-  epochs: number, report: ReportFn,
-  runEpoch: (epoch: number, onLoss: (loss: number) => void | "stop") => { valAccuracy: number; valLoss: number; trainLoss: number; trainAccuracy: number },
+  fit: (o: FitOptions) => FitResult, o: Omit<FitOptions, "epochs" | "start" | "onStep" | "logEvery">, epochs: number, report: ReportFn,
 ): Promise<{ value: number; metrics: Record<string, number> }> {
   const t0 = performance.now();
   let first = NaN;
   let steps = 0;
   let diverged: string | null = null;
   let last = { valAccuracy: NaN, valLoss: NaN, trainLoss: NaN, trainAccuracy: NaN };
+  let start = { epoch: 0, batch: 0, step: 0 };
+  const onStep = (_: unknown, loss: number): "stop" | undefined => {
+    steps++;
+    if (Number.isNaN(first)) first = loss;
+    const d = checkDivergence([first, loss]);
+    if (!d.prune) return undefined;
+    diverged = d.reason.replace(/^step \d+/, `optimizer step ${steps}`);
+    return "stop";
+  };
   let e = 0;
-  for (; e < epochs; e++) {
-    last = runEpoch(e, (loss) => {
-      steps++;
-      if (Number.isNaN(first)) first = loss;
-      const d = checkDivergence([first, loss]);
-      if (!d.prune) return undefined;
-      diverged = d.reason.replace(/^step \d+/, `optimizer step ${steps}`);
-      return "stop";
-    });
-    if (diverged !== null) throw new TrialPruned(`training diverged: ${diverged}`);
-    if ((await report(e, last.valAccuracy)) === "prune") {
-      e++;
-      break;
+  try {
+    for (; e < epochs; e++) {
+      const r = fit({ ...o, epochs: e + 1, start, logEvery: 1e9, onStep });
+      start = r.position;
+      const ev = r.epochs.at(-1);
+      last = { valAccuracy: ev?.valAccuracy ?? NaN, valLoss: ev?.valLoss ?? NaN, trainLoss: ev?.trainLoss ?? NaN, trainAccuracy: ev?.trainAccuracy ?? NaN };
+      if (diverged !== null) throw new TrialPruned(`training diverged: ${diverged}`);
+      if ((await report(e, last.valAccuracy)) === "prune") {
+        e++;
+        break;
+      }
     }
+  } finally {
+    o.model.dispose();
+    o.optimizer.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
   return { value: last.valAccuracy, metrics: { valLoss: last.valLoss, trainLoss: last.trainLoss, trainAccuracy: last.trainAccuracy, epochs: Math.min(e, epochs), seconds } };
@@ -149,25 +174,14 @@ async function cnnObjective(job: CnnJob): Promise<Objective> {
     const trainLoader = new data.DataLoader(dataset, { batchSize, shuffle: true, seed: job.seed, indices: split.train });
     const valLoader = new data.DataLoader(dataset, { batchSize: 256, shuffle: false, indices: split.val });
     const schedule = schedules.oneCycle(lr, Math.max(1, job.epochs * trainLoader.numBatches));
-    let start = { epoch: 0, batch: 0, step: 0 };
-    try {
-      return await trainByEpochs(job.epochs, report, (epoch, onLoss) => {
-        const r = fit({ model, optimizer: opt, train: trainLoader, val: valLoader, epochs: epoch + 1, start, schedule, logEvery: 1e9, onStep: (_, l) => onLoss(l) });
-        start = r.position;
-        const ev = r.epochs.at(-1);
-        return { valAccuracy: ev?.valAccuracy ?? NaN, valLoss: ev?.valLoss ?? NaN, trainLoss: ev?.trainLoss ?? NaN, trainAccuracy: ev?.trainAccuracy ?? NaN };
-      });
-    } finally {
-      model.dispose();
-      opt.dispose();
-    }
+    return trainByEpochs(fit, { model, optimizer: opt, train: trainLoader, val: valLoader, schedule }, job.epochs, report);
   };
 }
 
 async function spiralObjective(job: SpiralJob): Promise<Objective> {
   const [{ Rng }, { nn, optim }, data, { fit }] = await Promise.all([import("../core/index.js"), import("../index.js"), import("../data/index.js"), import("../train/index.js")]);
-  const set = data.makeSpiral({ pointsPerClass: 100, classes: 3, noise: 0.2, rng: new Rng(job.seed) });
-  const split = data.trainValSplit(set.labels, 0.2, { seed: job.seed });
+  const set = data.makeSpiral({ pointsPerClass: SPIRAL.pointsPerClass, classes: 3, noise: 0.2, rng: new Rng(job.seed) });
+  const split = data.trainValSplit(set.labels, SPIRAL.valFraction, { seed: job.seed });
   const dataset = new data.PointDataset(set);
   return async (config, report) => {
     const rng = new Rng(job.seed, 1);
@@ -178,19 +192,8 @@ async function spiralObjective(job: SpiralJob): Promise<Objective> {
     const opt = config.optimizer === "adam"
       ? optim.adamw(model.parameters(), { lr, weightDecay })
       : optim.sgd(model.parameters(), { lr, momentum: 0.9, weightDecay });
-    const trainLoader = new data.DataLoader(dataset, { batchSize: 60, shuffle: true, seed: job.seed, indices: split.train });
-    const valLoader = new data.DataLoader(dataset, { batchSize: 60, shuffle: false, indices: split.val });
-    let start = { epoch: 0, batch: 0, step: 0 };
-    try {
-      return await trainByEpochs(job.epochs, report, (epoch, onLoss) => {
-        const r = fit({ model, optimizer: opt, train: trainLoader, val: valLoader, epochs: epoch + 1, start, logEvery: 1e9, onStep: (_, l) => onLoss(l) });
-        start = r.position;
-        const ev = r.epochs.at(-1);
-        return { valAccuracy: ev?.valAccuracy ?? NaN, valLoss: ev?.valLoss ?? NaN, trainLoss: ev?.trainLoss ?? NaN, trainAccuracy: ev?.trainAccuracy ?? NaN };
-      });
-    } finally {
-      model.dispose();
-      opt.dispose();
-    }
+    const trainLoader = new data.DataLoader(dataset, { batchSize: SPIRAL.batchSize, shuffle: true, seed: job.seed, indices: split.train });
+    const valLoader = new data.DataLoader(dataset, { batchSize: SPIRAL.batchSize, shuffle: false, indices: split.val });
+    return trainByEpochs(fit, { model, optimizer: opt, train: trainLoader, val: valLoader }, job.epochs, report);
   };
 }
