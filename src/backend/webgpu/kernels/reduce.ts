@@ -1,6 +1,248 @@
-/** PLACEHOLDER: being written this session (WebGPU issue 11). */
-import { GanglionError } from "../../../core/index.js";
-import type { ReduceOp } from "../../ops.js";
-import type { GpuKernel } from "../types.js";
-export function reduceKernel<K extends ReduceOp>(op: K): GpuKernel<K> { return () => { throw new GanglionError(`webgpu: ${op} is not implemented yet`); }; }
-export function argReduceKernel<K extends "argmax" | "argmin">(op: K): GpuKernel<K> { return () => { throw new GanglionError(`webgpu: ${op} is not implemented yet`); }; }
+/**
+ * Reductions: sum/max/min over any set of axes of a strided view, argmax/argmin along one axis of a
+ * contiguous view. Also the workgroup helpers the softmax and batch-norm families share.
+ *
+ * Strategy for sum/max/min. The view is reduced to (kept dims) x (reduced dims), each list with
+ * size-1 dims dropped and mergeable neighbours merged, so most reductions become one kept and one
+ * reduced dim. Then one of two kernels:
+ * - "rows": one workgroup per output (and per chunk of its reduced range), threads reading
+ *   consecutive elements (coalesced) when the innermost reduced dim has unit stride, then a
+ *   shared-memory tree;
+ * - "columns": one thread per output (and per chunk), looping; consecutive threads own consecutive
+ *   outputs, so reducing over an outer axis reads coalesced rows.
+ * When the outputs alone cannot fill the GPU, the reduced range is cut into chunks whose partial
+ * results land in a pooled scratch buffer that a second pass (the same code, on a contiguous view)
+ * reduces. Semantics follow src/backend/reference/reduce.ts: max/min are NaN if any element is NaN,
+ * an empty sum is 0 (an empty max/min -inf/+inf), first index on ties for argmax/argmin.
+ */
+import { sizeOf } from "../../../core/index.js";
+import type { OpAttrs, ReduceOp } from "../../ops.js";
+import type { GpuContext } from "../context.js";
+import type { GpuKernel, GpuView } from "../types.js";
+import { MAX_GROUPS, entry1d, f32lit, grid1d, header, i32bits, wgslType, type WgslType } from "../wgsl.js";
+
+/** NaN test that survives fast-math compilers (bit pattern, not x != x). */
+export const ISNAN = "fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }";
+
+/** Grid of `groups` workgroups as x*y (x <= 65535); shaders recover the index with WG_INDEX. */
+export function groupGrid(groups: number): [number, number, number] {
+  if (groups <= MAX_GROUPS) return [Math.max(groups, 1), 1, 1];
+  const y = Math.ceil(groups / MAX_GROUPS);
+  return [Math.ceil(groups / y), y, 1];
+}
+
+/** Entry point of a workgroup-per-task kernel: the body sees `g` (workgroup index, uniform) and `li` (thread in group). */
+export function entryGroups(body: string, wg: number): string {
+  return `@compute @workgroup_size(${wg})
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = wid.x + wid.y * nwg.x;
+${body}
+}`;
+}
+
+/**
+ * Shared-memory tree: `step` merges entry li + w into entry li (w halves from wg/2 to 1), so entry 0
+ * ends with everything. Every thread of the group must reach it (barriers need uniform control flow).
+ */
+export function treeReduce(wg: number, step: string): string {
+  return `  workgroupBarrier();
+  for (var w = ${wg / 2}u; w > 0u; w = w >> 1u) {
+    if (li < w) { ${step} }
+    workgroupBarrier();
+  }`;
+}
+
+/** Workgroup size for rows of `n` elements: small rows waste fewer idle threads with 64. */
+export const rowWg = (n: number): number => (n >= 2048 ? 256 : n >= 512 ? 128 : 64);
+
+interface Dim { readonly n: number; readonly s: number }
+
+/** Drops size-1 dims and merges neighbours (a, b) with a.s == b.n * b.s (outer first). */
+function mergeDims(dims: readonly Dim[]): Dim[] {
+  const out: Dim[] = [];
+  for (const d of dims) {
+    if (d.n === 1) continue;
+    const last = out[out.length - 1];
+    if (last && last.s === d.n * d.s) out[out.length - 1] = { n: last.n * d.n, s: d.s };
+    else out.push(d);
+  }
+  return out;
+}
+
+/** Source of one reduction pass: element (o, r) of `buf` is at offset + addr(kept o) + addr(reduced r). */
+interface Src { readonly buffer: GPUBuffer; readonly offset: number; readonly kept: readonly Dim[]; readonly red: readonly Dim[] }
+
+function ops(op: ReduceOp, t: WgslType): { init: string; comb: (a: string, v: string) => string } {
+  const f = t === "f32";
+  switch (op) {
+    case "sum":
+      return { init: `${t}(0)`, comb: (a, v) => `(${a} + ${v})` };
+    case "max":
+      return {
+        init: f ? f32lit(-Infinity) : t === "i32" ? "(-2147483647i - 1i)" : "0u",
+        comb: (a, v) => (f ? `select(select(${a}, ${v}, ${v} > ${a}), ${a} + ${v}, isnan_(${a}) || isnan_(${v}))` : `max(${a}, ${v})`),
+      };
+    case "min":
+      return {
+        init: f ? f32lit(Infinity) : t === "i32" ? "2147483647i" : "4294967295u",
+        comb: (a, v) => (f ? `select(select(${a}, ${v}, ${v} < ${a}), ${a} + ${v}, isnan_(${a}) || isnan_(${v}))` : `min(${a}, ${v})`),
+      };
+    default:
+      return op satisfies never;
+  }
+}
+
+/** WGSL lines computing `var <name>: i32` = address of index `idx` (u32 expr) over dims whose (n, s) sit at param words `at`. */
+function addrCode(name: string, idx: string, dims: readonly Dim[], at: number): string {
+  if (dims.length === 0) return `  var ${name} = 0i;`;
+  if (dims.length === 1) return `  var ${name} = i32(${idx}) * pi(${at + 1}u);`;
+  const lines = [`  var ${name} = 0i;`, `  { var rem = ${idx};`];
+  for (let d = dims.length - 1; d >= 0; d--) {
+    lines.push(`    ${name} += i32(rem % pu(${at + 2 * d}u)) * pi(${at + 2 * d + 1}u); rem = rem / pu(${at + 2 * d}u);`);
+  }
+  lines.push("  }");
+  return lines.join("\n");
+}
+
+const dimWords = (dims: readonly Dim[]): number[] => dims.flatMap((d) => [d.n, i32bits(d.s)]);
+
+/** Threads (columns kernel) or workgroups (rows kernel) wanted to keep a large GPU busy. */
+const WANT_THREADS = 1 << 16;
+const WANT_GROUPS = 1024;
+
+/**
+ * Encodes the reduction of `src` into out[outOffset + o] (o over the kept dims, row-major), with a
+ * second pass over a scratch buffer when the reduced range is chunked.
+ */
+function encodeReduce(ctx: GpuContext, op: ReduceOp, t: WgslType, src: Src, out: GPUBuffer, outOffset: number): void {
+  const nOut = sizeOf(src.kept.map((d) => d.n));
+  const nRed = sizeOf(src.red.map((d) => d.n));
+  if (nOut === 0) return;
+  const inner = src.red[src.red.length - 1];
+  const rows = nRed > 32 && inner !== undefined && inner.s === 1 && inner.n >= 16;
+  const wg = rows ? rowWg(nRed) : 0;
+  // Chunks: enough to fill the GPU, but each chunk long enough that the second pass stays small.
+  let chunks = 1;
+  if (rows && nOut < WANT_GROUPS) chunks = Math.min(Math.ceil(WANT_GROUPS / nOut), Math.ceil(nRed / (wg * 8)));
+  if (!rows && nOut < WANT_THREADS && nRed > 64) chunks = Math.min(Math.ceil(WANT_THREADS / nOut), Math.ceil(nRed / 32));
+  chunks = Math.max(chunks, 1);
+  const chunkLen = Math.ceil(nRed / chunks);
+  chunks = nRed === 0 ? 1 : Math.ceil(nRed / chunkLen);
+
+  const { init, comb } = ops(op, t);
+  const params = [nOut, nRed, chunkLen, chunks, src.offset, 0, ...dimWords(src.kept), ...dimWords(src.red)];
+  const keptAt = 6, redAt = 6 + 2 * src.kept.length;
+  const keptAddr = addrCode("kb", "o", src.kept, keptAt);
+  const oneRed = src.red.length === 1;
+  const load = (r: string): string => (oneRed ? `in0[u32(kb + i32(${r}) * pi(${redAt + 1}u))]` : `in0[u32(kb + rb)]`);
+  const redAddr = (r: string): string => (oneRed ? "" : `${addrCode("rb", r, src.red, redAt)}\n`);
+  const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n`;
+  let code: string;
+  let groups: [number, number, number];
+  if (rows) {
+    // Partial layout [nOut, chunks]: the second pass reduces contiguous rows.
+    code = `${decl}var<workgroup> sh: array<${t}, ${wg}>;\n${entryGroups(`  if (g >= pu(0u) * pu(3u)) { return; }
+  let o = g / pu(3u); let k = g % pu(3u);
+${keptAddr}
+  kb += pi(4u);
+  let r1 = min((k + 1u) * pu(2u), pu(1u));
+  var acc = ${init};
+  for (var r = k * pu(2u) + li; r < r1; r += ${wg}u) {
+${redAddr("r")}    acc = ${comb("acc", load("r"))};
+  }
+  sh[li] = acc;
+${treeReduce(wg, `sh[li] = ${comb("sh[li]", "sh[li + w]")};`)}
+  if (li == 0u) { out0[pu(5u) + g] = sh[0]; }`, wg)}`;
+    groups = groupGrid(nOut * chunks);
+  } else {
+    // Partial layout [chunks, nOut]: consecutive threads write (and the second pass reads) consecutive outputs.
+    code = `${decl}${entry1d(`  if (gi >= pu(0u) * pu(3u)) { return; }
+  let o = gi % pu(0u); let k = gi / pu(0u);
+${keptAddr}
+  kb += pi(4u);
+  let r1 = min((k + 1u) * pu(2u), pu(1u));
+  var acc = ${init};
+  for (var r = k * pu(2u); r < r1; r++) {
+${redAddr("r")}    acc = ${comb("acc", load("r"))};
+  }
+  out0[pu(5u) + gi] = acc;`)}`;
+    groups = grid1d(nOut * chunks);
+  }
+  if (chunks === 1) {
+    params[5] = outOffset;
+    ctx.run({ name: op, code, reads: [src.buffer], writes: [out], params, groups });
+    return;
+  }
+  const { buffer, capacity } = ctx.pool.acquire(nOut * chunks * 4);
+  ctx.run({ name: op, code, reads: [src.buffer], writes: [buffer], params, groups });
+  const part: Dim[] = rows ? [{ n: chunks, s: 1 }] : [{ n: chunks, s: nOut }];
+  const kept: Dim[] = rows ? [{ n: nOut, s: chunks }] : [{ n: nOut, s: 1 }];
+  encodeReduce(ctx, op, t, { buffer, offset: 0, kept, red: part }, out, outOffset);
+  // Safe right after encoding: the queue orders the dispatches (context.ts).
+  ctx.pool.release(buffer, capacity);
+}
+
+export function reduceKernel<K extends ReduceOp>(op: K): GpuKernel<K> {
+  return (ctx: GpuContext, [x]: readonly GpuView[], out: GpuView, attrs: OpAttrs[K]): void => {
+    const t = wgslType(x.dtype, op);
+    const red = new Set(attrs.axes);
+    const dims = x.shape.map((n, d): Dim => ({ n, s: x.strides[d] }));
+    const kept = mergeDims(dims.filter((_, d) => !red.has(d)));
+    // Order within the reduced set is free: outer strides first, so the unit stride ends up innermost.
+    const redDims = mergeDims(dims.filter((_, d) => red.has(d)).sort((a, b) => Math.abs(b.s) - Math.abs(a.s)));
+    const empty = dims.some((d, i) => d.n === 0 && red.has(i));
+    encodeReduce(ctx, op, t, { buffer: x.buf.buffer, offset: x.offset, kept, red: empty ? [{ n: 0, s: 0 }] : redDims }, out.buf.buffer, out.offset);
+  };
+}
+
+/** Preference of (v, i) over (bv, bi) for argmax/argmin: NaN wins (PyTorch), then the extreme, then the lower index; i < 0 is "none". */
+function argPrelude(kind: "argmax" | "argmin"): string {
+  return `${ISNAN}
+fn prefer(v: f32, i: i32, bv: f32, bi: i32) -> bool {
+  if (bi < 0) { return i >= 0; }
+  if (i < 0) { return false; }
+  let vn = isnan_(v); let bn = isnan_(bv);
+  if (vn || bn) { return vn && (!bn || i < bi); }
+  if (v == bv) { return i < bi; }
+  return v ${kind === "argmax" ? ">" : "<"} bv;
+}`;
+}
+
+export function argReduceKernel<K extends "argmax" | "argmin">(kind: K): GpuKernel<K> {
+  return (ctx: GpuContext, [x]: readonly GpuView[], out: GpuView, { axis }: OpAttrs[K]): void => {
+    const outer = sizeOf(x.shape.slice(0, axis));
+    const n = x.shape[axis];
+    const inner = sizeOf(x.shape.slice(axis + 1));
+    const nOut = outer * inner;
+    if (nOut === 0) return;
+    wgslType(x.dtype, kind);
+    const params = [nOut, n, inner, x.offset, out.offset];
+    const decl = `${header({ reads: ["f32"], writes: ["i32"] })}\n${argPrelude(kind)}\n`;
+    if (inner === 1 && n >= 256) {
+      // Long rows: a workgroup per row, coalesced loads, then a tree over (value, index) pairs.
+      const wg = rowWg(n);
+      const code = `${decl}var<workgroup> sv: array<f32, ${wg}>;\nvar<workgroup> si: array<i32, ${wg}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
+  let base = pu(3u) + g * pu(1u);
+  var bv = 0.0; var bi = -1i;
+  for (var k = li; k < pu(1u); k += ${wg}u) {
+    let v = in0[base + k];
+    if (prefer(v, i32(k), bv, bi)) { bv = v; bi = i32(k); }
+  }
+  sv[li] = bv; si[li] = bi;
+${treeReduce(wg, "if (prefer(sv[li + w], si[li + w], sv[li], si[li])) { sv[li] = sv[li + w]; si[li] = si[li + w]; }")}
+  if (li == 0u) { out0[pu(4u) + g] = max(si[0], 0i); }`, wg)}`;
+      ctx.run({ name: kind, code, reads: [x.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(nOut) });
+      return;
+    }
+    // One thread per output; consecutive threads read consecutive inner positions.
+    const code = `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
+  let base = pu(3u) + (gi / pu(2u)) * pu(1u) * pu(2u) + gi % pu(2u);
+  var bv = 0.0; var bi = -1i;
+  for (var k = 0u; k < pu(1u); k++) {
+    let v = in0[base + k * pu(2u)];
+    if (prefer(v, i32(k), bv, bi)) { bv = v; bi = i32(k); }
+  }
+  out0[pu(4u) + gi] = max(bi, 0i);`)}`;
+    ctx.run({ name: kind, code, reads: [x.buf.buffer], writes: [out.buf.buffer], params, groups: grid1d(nOut) });
+  };
+}
