@@ -30,26 +30,30 @@ export type FromThread =
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "closed" };
 
-const key = (l: Lease): string => `${l.trialId}/${l.attempt}`;
+const key = (l: Pick<Lease, "trialId" | "attempt">): string => `${l.trialId}/${l.attempt}`;
 
-/** Beats from a timer on this thread. */
-export function timerHeartbeat(storage: StudyStorage, intervalMs: number, onError: (e: Error) => void): Heartbeat {
+/**
+ * The beating both kinds share: every `intervalMs`, refresh the heartbeat of the lease set by `beat`
+ * (one request at a time), reporting a lease no longer held to `onLost` and storage errors to `onError`.
+ */
+export function beatLoop(
+  storage: StudyStorage, intervalMs: number, onLost: (lease: Lease) => void, onError: (e: Error) => void, { unref = false }: { unref?: boolean } = {},
+): { beat(lease: Lease): void; idle(): void; stop(): void } {
   let current: Lease | null = null;
   let pending = false;
-  const lostSet = new Set<string>();
   const tick = (): void => {
     const lease = current;
     if (!lease || pending) return;
     pending = true;
     storage.heartbeat(lease).then(
       (ok) => {
-        if (!ok) lostSet.add(key(lease));
+        if (!ok) onLost(lease);
       },
       (e: Error) => onError(e),
     ).finally(() => (pending = false));
   };
   const timer = setInterval(tick, intervalMs);
-  timer.unref();
+  if (unref) timer.unref();
   return {
     beat(lease) {
       current = lease;
@@ -58,10 +62,23 @@ export function timerHeartbeat(storage: StudyStorage, intervalMs: number, onErro
     idle() {
       current = null;
     },
-    lost: (lease) => lostSet.has(key(lease)),
-    async close() {
+    stop() {
       clearInterval(timer);
       current = null;
+    },
+  };
+}
+
+/** Beats from a timer on this thread. */
+export function timerHeartbeat(storage: StudyStorage, intervalMs: number, onError: (e: Error) => void): Heartbeat {
+  const lostSet = new Set<string>();
+  const loop = beatLoop(storage, intervalMs, (lease) => lostSet.add(key(lease)), onError, { unref: true });
+  return {
+    beat: (lease) => loop.beat(lease),
+    idle: () => loop.idle(),
+    lost: (lease) => lostSet.has(key(lease)),
+    async close() {
+      loop.stop();
     },
   };
 }
@@ -80,7 +97,7 @@ export async function threadHeartbeat(storageUrl: string, intervalMs: number, on
       if (m.type === "ready") {
         worker.off("exit", onExit);
         resolve();
-      } else if (m.type === "lost") lostSet.add(`${m.trialId}/${m.attempt}`);
+      } else if (m.type === "lost") lostSet.add(key({ trialId: m.trialId, attempt: m.attempt }));
       else if (m.type === "error") {
         const e = new Error(m.message);
         onError(e);

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { openStorage } from "./storage/index.js";
-import type { Lease } from "./storage/types.js";
+import { beatLoop } from "./runner_heartbeat.js";
 import type { FromThread, ToThread } from "./runner_heartbeat.js";
 
 const { storageUrl, intervalMs } = workerData as { storageUrl: string; intervalMs: number };
@@ -14,28 +14,13 @@ const post = (m: FromThread): void => port.postMessage(m);
 
 try {
   const storage = await openStorage(storageUrl, { maxConnections: 1 });
-  let current: Lease | null = null;
-  let pending = false;
-  const tick = (): void => {
-    const lease = current;
-    if (!lease || pending) return;
-    pending = true;
-    storage.heartbeat(lease).then(
-      (ok) => {
-        if (!ok) post({ type: "lost", trialId: lease.trialId, attempt: lease.attempt });
-      },
-      (e: Error) => post({ type: "error", message: `heartbeat: ${e.message}` }),
-    ).finally(() => (pending = false));
-  };
-  const timer = setInterval(tick, intervalMs);
+  const loop = beatLoop(storage, intervalMs, (lease) => post({ type: "lost", trialId: lease.trialId, attempt: lease.attempt }),
+    (e) => post({ type: "error", message: `heartbeat: ${e.message}` }));
   port.on("message", (m: ToThread) => {
-    if (m.type === "beat") {
-      current = m.lease;
-      tick();
-    } else if (m.type === "idle") current = null;
+    if (m.type === "beat") loop.beat(m.lease);
+    else if (m.type === "idle") loop.idle();
     else {
-      clearInterval(timer);
-      current = null;
+      loop.stop();
       void storage.close().finally(() => {
         post({ type: "closed" });
         port.close();

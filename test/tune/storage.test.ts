@@ -4,6 +4,7 @@ import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { openStorage, StorageError, StudyExistsError, parseStorageUrl, redactUrl } from "../../src/tune/storage/index.js";
 import type { StudySpec, StudyStorage, TrialRecord } from "../../src/tune/storage/index.js";
 import { pgUrlOrSkip, sleep, tempDir, uniqueName } from "./backends.js";
@@ -170,6 +171,21 @@ describe("storage locations and errors", () => {
     await assert.rejects(openStorage(dir), /it is a directory \(pass a file path/);
     writeFileSync(join(dir, "junk.db"), "this is not an SQLite file, just some text that is long enough to have a header");
     await assert.rejects(openStorage(join(dir, "junk.db")), /file is not a database .*pass another file to --storage/);
+  });
+
+  it("SQLite: reopening keeps the schema version; a database of a newer schema is refused", async () => {
+    const path = join(tempDir(), "v.db");
+    const s = await openStorage(`sqlite:${path}`);
+    await s.createStudy(spec("kept"));
+    await s.close();
+    const again = await openStorage(`sqlite:${path}`);
+    assert.equal((await again.getStudy("kept"))?.name, "kept", "setup is idempotent: tables and rows survive");
+    await again.close();
+    const db = new Database(path);
+    assert.deepEqual(db.prepare("SELECT value FROM ganglion_meta").all(), [{ value: "1" }]);
+    db.prepare("UPDATE ganglion_meta SET value = '99' WHERE key = 'schema_version'").run();
+    db.close();
+    await assert.rejects(openStorage(`sqlite:${path}`), (e: Error) => e instanceof StorageError && /v\.db was written by a newer ganglion \(schema 99, this one reads 1\): upgrade ganglion$/.test(e.message));
   });
 
   it("PostgreSQL: unreachable server, wrong password, unknown database — without printing the password", async (t) => {

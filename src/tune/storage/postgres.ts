@@ -9,7 +9,8 @@ import pg from "pg";
 import type { PoolClient } from "pg";
 import type { Config } from "../space.js";
 import {
-  SCHEMA_VERSION, checkSpec, finiteOrNull, reapMessage, rowToStudy, rowToTrial, schema, withIntermediate,
+  SCHEMA_VERSION_QUERY, STUDY_COLUMNS, checkSchemaVersion, checkSpec, finiteOrNull, nextIntermediate, reapStale, rowToStudy, rowToTrial,
+  setupStatements, studyValues,
 } from "./rows.js";
 import type { Row } from "./rows.js";
 import { StorageError, StudyExistsError } from "./types.js";
@@ -88,10 +89,8 @@ export class PostgresStorage implements StudyStorage {
     try {
       await s.#tx(async (c) => {
         await c.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-        for (const sql of schema("SERIAL PRIMARY KEY", "DOUBLE PRECISION")) await c.query(sql);
-        await c.query("INSERT INTO ganglion_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING", [String(SCHEMA_VERSION)]);
-        const v = Number((await c.query("SELECT value FROM ganglion_meta WHERE key = 'schema_version'")).rows[0].value);
-        if (v > SCHEMA_VERSION) throw new StorageError(`${s.url} was written by a newer ganglion (schema ${v}, this one reads ${SCHEMA_VERSION}): upgrade ganglion`);
+        for (const sql of setupStatements("SERIAL PRIMARY KEY", "DOUBLE PRECISION")) await c.query(sql);
+        checkSchemaVersion(s.url, (await c.query(SCHEMA_VERSION_QUERY)).rows[0] as Row | undefined);
       });
     } catch (e) {
       await pool.end().catch(() => undefined);
@@ -141,9 +140,7 @@ export class PostgresStorage implements StudyStorage {
   async createStudy(spec: StudySpec): Promise<StudyRecord> {
     checkSpec(spec);
     try {
-      const rows = await this.#query(`INSERT INTO studies (name, space, direction, sampler, pruner, job, n_trials, max_attempts, heartbeat_timeout_ms, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ${NOW_MS}) RETURNING *`, [spec.name, JSON.stringify(spec.space), spec.direction,
-        JSON.stringify(spec.sampler), JSON.stringify(spec.pruner), JSON.stringify(spec.job), spec.nTrials, spec.maxAttempts, spec.heartbeatTimeoutMs]);
+      const rows = await this.#query(`INSERT INTO studies (${STUDY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ${NOW_MS}) RETURNING *`, studyValues(spec));
       return rowToStudy(rows[0]);
     } catch (e) {
       if ((e as { code?: string }).code === "23505") throw new StudyExistsError(`study "${spec.name}" already exists in ${this.url}`);
@@ -187,11 +184,9 @@ export class PostgresStorage implements StudyStorage {
       const stale = (await c.query(`SELECT * FROM trials WHERE study_id = $1 AND state = 'running' AND heartbeat < $2
         ORDER BY number FOR UPDATE SKIP LOCKED`, [studyId, now - study.heartbeatTimeoutMs])).rows as Row[];
       for (const t of stale.map(rowToTrial)) {
-        const failed = t.attempts >= study.maxAttempts;
-        const msg = reapMessage(t.worker, now - (t.heartbeat ?? now), t.attempts, study.maxAttempts);
-        await c.query("UPDATE trials SET state = $1, message = $2, finished_at = $3 WHERE id = $4 AND state = 'running'",
-          [failed ? "failed" : "waiting", msg, failed ? now : null, t.id]);
-        reaped.push({ number: t.number, worker: t.worker, state: failed ? "failed" : "waiting" });
+        const r = reapStale(t, study.maxAttempts, now);
+        await c.query("UPDATE trials SET state = $1, message = $2, finished_at = $3 WHERE id = $4 AND state = 'running'", [r.reaped.state, r.message, r.finishedAt, t.id]);
+        reaped.push(r.reaped);
       }
       const waiting = (await c.query(`SELECT id FROM trials WHERE study_id = $1 AND state = 'waiting'
         ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED`, [studyId])).rows as Row[];
@@ -242,8 +237,7 @@ export class PostgresStorage implements StudyStorage {
     return this.#tx(async (c): Promise<boolean> => {
       const rows = (await c.query(`SELECT intermediate FROM trials WHERE ${LEASE} FOR UPDATE`, [lease.trialId, lease.worker, lease.attempt])).rows as Row[];
       if (!rows.length) return false;
-      const values = (JSON.parse(rows[0].intermediate as string) as (number | null)[]).map((v) => v ?? NaN);
-      const next = JSON.stringify(withIntermediate(values, step, value));
+      const next = nextIntermediate(rows[0].intermediate, step, value);
       await c.query(`UPDATE trials SET intermediate = $4, heartbeat = ${NOW_MS} WHERE ${LEASE}`, [lease.trialId, lease.worker, lease.attempt, next]);
       return true;
     });

@@ -9,7 +9,7 @@
 import type { Config } from "../space.js";
 import type { Direction } from "../samplers/types.js";
 import { StorageError, TRIAL_STATES } from "./types.js";
-import type { Json, Metrics, StoredTrialState, StudyRecord, TrialRecord } from "./types.js";
+import type { Json, Metrics, Reaped, StoredTrialState, StudyRecord, StudySpec, TrialRecord } from "./types.js";
 
 /** Bumped when the tables change; a storage refuses a database written by a newer schema. */
 export const SCHEMA_VERSION = 1;
@@ -49,6 +49,31 @@ export function schema(serial: string, real: string): string[] {
       UNIQUE (study_id, number))`,
     `CREATE INDEX IF NOT EXISTS trials_by_state ON trials (study_id, state)`,
   ];
+}
+
+/**
+ * What opening a storage runs in one transaction (after `schema`): record the schema version unless one
+ * is there. Then `SCHEMA_VERSION_QUERY` reads it back for `checkSchemaVersion`. Both dialects take this SQL.
+ */
+export function setupStatements(serial: string, real: string): string[] {
+  return [...schema(serial, real), `INSERT INTO ganglion_meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING`];
+}
+
+export const SCHEMA_VERSION_QUERY = "SELECT value FROM ganglion_meta WHERE key = 'schema_version'";
+
+/** Refuses a database written by a newer schema (`row` is SCHEMA_VERSION_QUERY's). */
+export function checkSchemaVersion(url: string, row: Row | undefined): void {
+  const v = Number(row?.value);
+  if (v > SCHEMA_VERSION) throw new StorageError(`${url} was written by a newer ganglion (schema ${v}, this one reads ${SCHEMA_VERSION}): upgrade ganglion`);
+}
+
+/** The columns of a new study row, in the order of `studyValues` (created_at last, given by the caller's clock). */
+export const STUDY_COLUMNS = "name, space, direction, sampler, pruner, job, n_trials, max_attempts, heartbeat_timeout_ms, created_at";
+
+/** A study spec as the values of STUDY_COLUMNS but the last (JSON columns as text). */
+export function studyValues(spec: StudySpec): (string | number)[] {
+  return [spec.name, JSON.stringify(spec.space), spec.direction, JSON.stringify(spec.sampler), JSON.stringify(spec.pruner), JSON.stringify(spec.job),
+    spec.nTrials, spec.maxAttempts, spec.heartbeatTimeoutMs];
 }
 
 /** A row as both drivers return it (PostgreSQL may return numbers of int8 columns as strings). */
@@ -133,6 +158,25 @@ export function withIntermediate(values: readonly number[], step: number, value:
   const out = values.slice();
   out[step] = value;
   return out;
+}
+
+/** The intermediate column after reporting `value` at `step` (the column as stored: JSON text, NaN as null). */
+export function nextIntermediate(stored: unknown, step: number, value: number): string {
+  const values = (JSON.parse(String(stored)) as (number | null)[]).map((v) => v ?? NaN);
+  return JSON.stringify(withIntermediate(values, step, value));
+}
+
+/**
+ * What a claim does with a running trial whose heartbeat is older than the study's timeout: back to
+ * waiting (retried by the next claim), or failed once it has had `maxAttempts` attempts.
+ */
+export function reapStale(t: TrialRecord, maxAttempts: number, now: number): { readonly message: string; readonly finishedAt: number | null; readonly reaped: Reaped } {
+  const failed = t.attempts >= maxAttempts;
+  return {
+    message: reapMessage(t.worker, now - (t.heartbeat ?? now), t.attempts, maxAttempts),
+    finishedAt: failed ? now : null,
+    reaped: { number: t.number, worker: t.worker, state: failed ? "failed" : "waiting" },
+  };
 }
 
 /** The message a reaped trial carries. */

@@ -10,7 +10,8 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { Config } from "../space.js";
 import {
-  SCHEMA_VERSION, checkSpec, finiteOrNull, reapMessage, rowToStudy, rowToTrial, schema, withIntermediate,
+  SCHEMA_VERSION_QUERY, STUDY_COLUMNS, checkSchemaVersion, checkSpec, finiteOrNull, nextIntermediate, reapStale, rowToStudy, rowToTrial,
+  setupStatements, studyValues,
 } from "./rows.js";
 import type { Row } from "./rows.js";
 import { StorageError, StudyExistsError } from "./types.js";
@@ -57,11 +58,9 @@ export class SqliteStorage implements StudyStorage {
       this.#db.pragma("synchronous = NORMAL");
       this.#db.pragma("foreign_keys = ON");
       this.#db.transaction(() => {
-        for (const sql of schema("INTEGER PRIMARY KEY AUTOINCREMENT", "REAL")) this.#db.exec(sql);
-        this.#db.prepare("INSERT OR IGNORE INTO ganglion_meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+        for (const sql of setupStatements("INTEGER PRIMARY KEY AUTOINCREMENT", "REAL")) this.#db.exec(sql);
       }).immediate();
-      const v = Number((this.#db.prepare("SELECT value FROM ganglion_meta WHERE key = 'schema_version'").get() as Row).value);
-      if (v > SCHEMA_VERSION) throw new StorageError(`${this.url} was written by a newer ganglion (schema ${v}, this one reads ${SCHEMA_VERSION}): upgrade ganglion`);
+      checkSchemaVersion(this.url, this.#db.prepare(SCHEMA_VERSION_QUERY).get() as Row | undefined);
     } catch (e) {
       this.#db.close();
       if (e instanceof StorageError) throw e;
@@ -78,9 +77,7 @@ export class SqliteStorage implements StudyStorage {
       if (this.#db.prepare("SELECT 1 FROM studies WHERE name = ?").get(spec.name)) {
         throw new StudyExistsError(`study "${spec.name}" already exists in ${this.url}`);
       }
-      const r = this.#db.prepare(`INSERT INTO studies (name, space, direction, sampler, pruner, job, n_trials, max_attempts, heartbeat_timeout_ms, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(spec.name, JSON.stringify(spec.space), spec.direction, JSON.stringify(spec.sampler),
-        JSON.stringify(spec.pruner), JSON.stringify(spec.job), spec.nTrials, spec.maxAttempts, spec.heartbeatTimeoutMs, now);
+      const r = this.#db.prepare(`INSERT INTO studies (${STUDY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...studyValues(spec), now);
       return rowToStudy(this.#db.prepare("SELECT * FROM studies WHERE id = ?").get(r.lastInsertRowid) as Row);
     }).immediate();
   }
@@ -125,11 +122,9 @@ export class SqliteStorage implements StudyStorage {
       const stale = this.#db.prepare("SELECT * FROM trials WHERE study_id = ? AND state = 'running' AND heartbeat < ?")
         .all(studyId, now - study.heartbeatTimeoutMs) as Row[];
       for (const t of stale.map(rowToTrial)) {
-        const failed = t.attempts >= study.maxAttempts;
-        const msg = reapMessage(t.worker, now - (t.heartbeat ?? now), t.attempts, study.maxAttempts);
-        this.#db.prepare("UPDATE trials SET state = ?, message = ?, finished_at = ? WHERE id = ? AND state = 'running'")
-          .run(failed ? "failed" : "waiting", msg, failed ? now : null, t.id);
-        reaped.push({ number: t.number, worker: t.worker, state: failed ? "failed" : "waiting" });
+        const r = reapStale(t, study.maxAttempts, now);
+        this.#db.prepare("UPDATE trials SET state = ?, message = ?, finished_at = ? WHERE id = ? AND state = 'running'").run(r.reaped.state, r.message, r.finishedAt, t.id);
+        reaped.push(r.reaped);
       }
       const waiting = this.#db.prepare("SELECT id FROM trials WHERE study_id = ? AND state = 'waiting' ORDER BY number LIMIT 1").get(studyId) as Row | undefined;
       if (waiting) {
@@ -176,8 +171,7 @@ export class SqliteStorage implements StudyStorage {
     return this.#db.transaction((): boolean => {
       const row = this.#db.prepare(`SELECT intermediate FROM trials WHERE ${LEASE}`).get(lease.trialId, lease.worker, lease.attempt) as Row | undefined;
       if (!row) return false;
-      const values = (JSON.parse(row.intermediate as string) as (number | null)[]).map((v) => v ?? NaN);
-      const next = JSON.stringify(withIntermediate(values, step, value));
+      const next = nextIntermediate(row.intermediate, step, value);
       this.#db.prepare(`UPDATE trials SET intermediate = ?, heartbeat = ? WHERE ${LEASE}`).run(next, this.#now(), lease.trialId, lease.worker, lease.attempt);
       return true;
     }).immediate();
