@@ -1,9 +1,11 @@
 /** Evaluation over a loader in eval mode under noGrad: loss, accuracy, top-5, confusion matrix. */
+import type { TypedArray } from "../core/index.js";
 import { noGrad, scope, type Tensor } from "../tensor/index.js";
 import { crossEntropy, type Module } from "../nn/index.js";
 import type { DataLoader } from "../data/index.js";
 import { ConfusionMatrix, argmaxRows, topKCorrect } from "./metrics.js";
 import { MisclassifiedCollector, type MisclassifiedSample } from "./misclassified.js";
+import { drive, driveAsync, type ReadRequest } from "./reads.js";
 
 export interface EvalResult {
   readonly loss: number;
@@ -24,6 +26,16 @@ export type Predictor = (x: Tensor) => Tensor;
 
 /** Evaluates `model` (or any predictor returning logits) on every batch of `loader` (epoch 0 order). */
 export function evaluate(model: Module | Predictor, loader: DataLoader, o: EvaluateOptions = {}): EvalResult {
+  return drive("evaluate", evaluateSteps(model, loader, o));
+}
+
+/** `evaluate` for any backend, reading results with `await t.data()` (required on WebGPU). */
+export function evaluateAsync(model: Module | Predictor, loader: DataLoader, o: EvaluateOptions = {}): Promise<EvalResult> {
+  return driveAsync(evaluateSteps(model, loader, o));
+}
+
+/** The evaluation loop; yields a read request per batch (see reads.ts). */
+export function* evaluateSteps(model: Module | Predictor, loader: DataLoader, o: EvaluateOptions = {}): Generator<ReadRequest, EvalResult, TypedArray[]> {
   const predict: Predictor = typeof model === "function" ? model : (x) => model.forward(x);
   const wasTraining = typeof model === "function" ? false : model.training;
   if (typeof model !== "function") model.eval();
@@ -34,21 +46,28 @@ export function evaluate(model: Module | Predictor, loader: DataLoader, o: Evalu
   let lossSum = 0, top5 = 0, n = 0;
   try {
     for (const { x, y, index } of loader.batches(0)) {
-      noGrad(() =>
-        scope(() => {
-          const logits = predict(x);
-          lossSum += crossEntropy(logits, y, { reduction: "sum" }).item();
-          const s = logits.dataSync();
-          const labels = y.dataSync();
-          cm.add(labels, argmaxRows(s, labels.length, c));
-          top5 += topKCorrect(s, labels, c, Math.min(5, c));
-          if (wrong && order) {
-            const start = index * loader.batchSize;
-            wrong.add(s, labels, c, () => x.dataSync(), order.subarray(start, start + labels.length));
-          }
-          n += labels.length;
-        }),
-      );
+      const [lossT, logits] = noGrad(() => scope(() => {
+        const logits = predict(x);
+        return [crossEntropy(logits, y, { reduction: "sum" }), logits];
+      }));
+      // Pixels are read eagerly only where a read is a GPU round trip; on the CPU only when needed.
+      const eager = wrong !== undefined && !x.backend.synchronous;
+      let got: TypedArray[];
+      try {
+        got = yield { read: eager ? [lossT, logits, y, x] : [lossT, logits, y] };
+      } finally {
+        lossT.dispose();
+        logits.dispose();
+      }
+      const [ls, s, labels] = got;
+      lossSum += ls[0];
+      cm.add(labels, argmaxRows(s, labels.length, c));
+      top5 += topKCorrect(s, labels, c, Math.min(5, c));
+      if (wrong && order) {
+        const start = index * loader.batchSize;
+        wrong.add(s, labels, c, () => (eager ? got[3] : x.dataSync()), order.subarray(start, start + labels.length));
+      }
+      n += labels.length;
       x.dispose();
       y.dispose();
     }

@@ -3,15 +3,16 @@
  * step, gradient accumulation, evaluation after each epoch, early stopping, typed events, and a resume
  * position (epoch, batch, step) so a restored run continues the same sequence.
  */
-import { ValueError } from "../core/index.js";
+import { ValueError, type TypedArray } from "../core/index.js";
 import { noGrad, scope, type Tensor } from "../tensor/index.js";
 import { crossEntropy, type Module } from "../nn/index.js";
 import type { Optimizer } from "../optim/index.js";
 import type { Schedule } from "../optim/schedules/index.js";
 import type { DataLoader } from "../data/index.js";
-import { evaluate, type EvalResult } from "./evaluate.js";
+import { evaluateSteps, type EvalResult } from "./evaluate.js";
 import type { EpochEvent, TrainEvent } from "./events.js";
 import { misclassifiedEvent } from "./misclassified.js";
+import { drive, driveAsync, type ReadRequest } from "./reads.js";
 
 export type LossFn = (logits: Tensor, y: Tensor) => Tensor;
 
@@ -60,25 +61,19 @@ function currentLr(opt: Optimizer<{ lr: number }>): number {
 }
 
 /**
- * Runs training synchronously. Use `fitAsync` when signal handlers, timers or I/O must run between steps
- * (the CLI's SIGINT checkpoint, live dashboards).
+ * Runs training synchronously (CPU backends). Use `fitAsync` when signal handlers, timers or I/O must
+ * run between steps (the CLI's SIGINT checkpoint, live dashboards), and on WebGPU.
  */
 export function fit(o: FitOptions): FitResult {
-  const it = fitSteps(o);
-  let r = it.next();
-  while (!r.done) r = it.next();
-  return r.value;
+  return drive("fit", fitSteps(o));
 }
 
-/** Like `fit`, but yields to the event loop after every optimizer step. */
-export async function fitAsync(o: FitOptions): Promise<FitResult> {
-  const it = fitSteps(o);
-  let r = it.next();
-  while (!r.done) {
-    await yieldToEventLoop();
-    r = it.next();
-  }
-  return r.value;
+/**
+ * Like `fit`, but yields to the event loop after every optimizer step and reads the loss with
+ * `await t.data()`, so it also trains on asynchronous backends (WebGPU).
+ */
+export function fitAsync(o: FitOptions): Promise<FitResult> {
+  return driveAsync(fitSteps(o), yieldToEventLoop);
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -86,7 +81,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** The loop itself, as a generator that yields after each optimizer step. */
-function* fitSteps(o: FitOptions): Generator<FitPosition, FitResult, void> {
+function* fitSteps(o: FitOptions): Generator<FitPosition | ReadRequest, FitResult, TypedArray[]> {
   const { model, optimizer, train, epochs, accumulate = 1, logEvery = 50 } = o;
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new ValueError(`fit: epochs must be an integer >= 0, got ${epochs}`);
@@ -105,15 +100,22 @@ function* fitSteps(o: FitOptions): Generator<FitPosition, FitResult, void> {
     for (const { x, y, index } of train.batches(epoch, startBatch)) {
       if (o.schedule && micro === 0) optimizer.setOption("lr", o.schedule(step));
       const n = y.shape[0];
-      const [l, ok] = scope(() => {
+      const [lossT, hitsT] = scope(() => {
         const logits = model.forward(x);
         const loss = lossFn(logits, y);
         (accumulate > 1 ? loss.div(accumulate) : loss).backward();
-        const hits = noGrad(() => logits.argmax(1).eq(y).cast("int32").sum().item());
-        return [loss.item(), hits];
+        return [loss.detach(), noGrad(() => logits.argmax(1).eq(y).cast("int32").sum())];
       });
       x.dispose();
       y.dispose();
+      let got: TypedArray[];
+      try {
+        got = yield { read: [lossT, hitsT] };
+      } finally {
+        lossT.dispose();
+        hitsT.dispose();
+      }
+      const l = got[0][0], ok = got[1][0];
       micro++;
       if (micro === accumulate || index === train.numBatches - 1) {
         scope(() => optimizer.step());
@@ -137,7 +139,7 @@ function* fitSteps(o: FitOptions): Generator<FitPosition, FitResult, void> {
       if (stop) break;
     }
     if (stop) break;
-    lastVal = o.val ? evaluate(model, o.val, { misclassified: o.misclassified }) : undefined;
+    lastVal = o.val ? yield* evaluateSteps(model, o.val, { misclassified: o.misclassified }) : undefined;
     const ev: EpochEvent = {
       type: "epoch", epoch, step, trainLoss: seen ? lossSum / seen : NaN, trainAccuracy: seen ? correct / seen : NaN,
       valLoss: lastVal?.loss, valAccuracy: lastVal?.accuracy, seconds: (performance.now() - te) / 1000, lr: currentLr(optimizer), time: Date.now(),
