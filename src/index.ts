@@ -20,6 +20,7 @@ export {
   type Backend, type BackendName, type BackendMemory, type View, type PrimOp, type OpAttrs,
 } from "./backend/index.js";
 export { ReferenceBackend, referenceKernels, referenceGemm } from "./backend/reference/index.js";
+export { WasmBackend, wasmAvailable, type WasmBackendOptions } from "./backend/wasm/index.js";
 export * from "./tensor/index.js";
 export * from "./autograd/index.js";
 export * as nn from "./nn/index.js";

@@ -26,6 +26,8 @@ const ALLOWED = {
   tune: ["core", "train", "io"],
   models: ["core", "tensor", "init", "nn", "io"],
   dashboard: [],
+  // The in-browser training demo's worker: the library only through its public entry (src/index.ts).
+  demo: ["root"],
   cli: "*",
   root: "*",
 };

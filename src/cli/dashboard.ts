@@ -69,15 +69,28 @@ export function hostWarning(host: string): string | undefined {
 }
 
 /** Runs the command until SIGINT/SIGTERM; returns the exit code. */
-export async function dashboardCommand(argv: string[]): Promise<number> {
+export function dashboardCommand(argv: string[]): Promise<number> {
+  return serve("dashboard", argv);
+}
+
+/**
+ * `ganglion demo`: the same server, announced at its `#/demo` page, which trains a CNN on the embedded
+ * MNIST digits in the browser (Wasm threads: the server's COOP/COEP headers isolate the page).
+ */
+export function demoCommand(argv: string[]): Promise<number> {
+  return serve("demo", argv);
+}
+
+async function serve(cmd: "dashboard" | "demo", argv: string[]): Promise<number> {
+  const name = `ganglion ${cmd}`;
   if (argv.includes("--help")) {
-    console.log(formatHelp("Usage: ganglion dashboard [options]", DASHBOARD_FLAGS));
+    console.log(formatHelp(`Usage: ${name} [options]`, DASHBOARD_FLAGS));
     return 0;
   }
-  const { flags, positional } = parseArgs("ganglion dashboard", argv, DASHBOARD_FLAGS);
-  if (positional.length > 0) throw new Error(`ganglion dashboard: unexpected argument '${positional[0]}' (options: --runs, --storage, --port, --host)`);
+  const { flags, positional } = parseArgs(name, argv, DASHBOARD_FLAGS);
+  if (positional.length > 0) throw new Error(`${name}: unexpected argument '${positional[0]}' (options: --runs, --storage, --port, --host)`);
   const port = flags.port as number;
-  if (port < 0 || port > 65535) throw new Error(`ganglion dashboard: --port must be 0…65535, got ${port}`);
+  if (port < 0 || port > 65535) throw new Error(`${name}: --port must be 0…65535, got ${port}`);
   const host = flags.host as string;
   const warning = hostWarning(host);
   if (warning !== undefined) console.warn(warning);
@@ -88,11 +101,13 @@ export async function dashboardCommand(argv: string[]): Promise<number> {
   } catch (e) {
     await studies?.close();
     const code = (e as { code?: string }).code;
-    if (code === "EADDRINUSE") throw new Error(`ganglion dashboard: port ${port} on ${host} is in use (pick another with --port, or --port 0 for any free one)`);
+    if (code === "EADDRINUSE") throw new Error(`${name}: port ${port} on ${host} is in use (pick another with --port, or --port 0 for any free one)`);
     throw e;
   }
-  console.log(`ganglion dashboard: ${d.url}  (runs: ${flags.runs as string}${studies ? `, studies: ${studies.description}` : ""}; Ctrl-C to stop)`);
-  if (!d.bundled) console.warn("ganglion dashboard: the front end is not built: run 'npm run build:dashboard'");
+  if (cmd === "demo") console.log(`${name}: ${d.url}#/demo  (trains a CNN in your browser; the dashboard is at ${d.url}; Ctrl-C to stop)`);
+  else console.log(`${name}: ${d.url}  (runs: ${flags.runs as string}${studies ? `, studies: ${studies.description}` : ""}; Ctrl-C to stop)`);
+  if (!d.bundled) console.warn(`${name}: the front end is not built: run 'npm run build:dashboard'`);
+  if (cmd === "demo" && !d.demoBuilt) console.warn(`${name}: the browser build is missing: run 'npm run build'`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

@@ -11,7 +11,7 @@ import { progressPrinter } from "./progress.js";
 import { RunDir, defaultRunName } from "./run-dir.js";
 import { evalCommand, summaryCommand } from "./eval-summary.js";
 import { tune } from "./tune.js";
-import { dashboardCommand } from "./dashboard.js";
+import { dashboardCommand, demoCommand } from "./dashboard.js";
 import { check } from "./check.js";
 
 const USAGE = `ganglion ${VERSION} — train convolutional neural networks in TypeScript
@@ -25,6 +25,7 @@ Commands:
   eval       test accuracy of finished runs and of their ensemble
   summary    layer table: output sizes, parameters, receptive fields, multiply-adds
   dashboard  live training dashboard in the browser (runs; studies with --storage): http://127.0.0.1:8765
+  demo       train a CNN in your browser (Wasm backend in a Web Worker): http://127.0.0.1:8765/#/demo
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
@@ -110,8 +111,10 @@ export async function main(argv: string[]): Promise<number> {
       return summaryCommand(rest);
     case "dashboard":
       return dashboardCommand(rest);
+    case "demo":
+      return demoCommand(rest);
     default:
-      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, check, eval, summary, dashboard). Run 'ganglion --help'.`);
+      console.error(`ganglion: unknown command '${cmd}' (commands: train, tune, check, eval, summary, dashboard, demo). Run 'ganglion --help'.`);
       return 2;
   }
 }

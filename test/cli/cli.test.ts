@@ -25,7 +25,7 @@ describe("ganglion CLI", () => {
     assert.match(run("train", "--help").out, /--epochs <int>/);
   });
   it("rejects unknown commands, flags and bad values with the allowed ones", () => {
-    assert.match(run("frobnicate").err, /unknown command 'frobnicate' \(commands: train, tune, check, eval, summary, dashboard\)/);
+    assert.match(run("frobnicate").err, /unknown command 'frobnicate' \(commands: train, tune, check, eval, summary, dashboard, demo\)/);
     const f = run("train", "--bogus", "1");
     assert.equal(f.code, 1);
     assert.match(f.err, /unknown flag --bogus \(allowed: --job, --dataset,/);

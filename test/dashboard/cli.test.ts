@@ -56,6 +56,33 @@ describe("ganglion dashboard (command)", () => {
     assert.match(range.stderr, /--port must be 0…65535/);
   });
 
+  it("ganglion demo prints the demo's URL and serves the browser build", async () => {
+    const bin = join(repoRoot(), "bin", "ganglion.js");
+    const child = spawn(process.execPath, [bin, "demo", "--runs", tempDir(), "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 10_000);
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)#\/demo/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      child.on("exit", () => reject(new Error(`exited early: ${out}`)));
+    });
+    assert.doesNotMatch(out, /browser build is missing/);
+    const r = await fetch(`${url}demo/ganglion.js`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get("content-security-policy") ?? "", /'wasm-unsafe-eval'/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on("exit", (c) => resolve(c));
+      child.kill("SIGINT");
+    });
+    assert.equal(code, 0);
+  });
+
   it("warns when bound to anything but loopback", () => {
     for (const h of ["127.0.0.1", "localhost", "::1"]) assert.equal(hostWarning(h), undefined);
     for (const h of ["0.0.0.0", "::", "192.168.1.5"]) assert.match(hostWarning(h) ?? "", /WARNING: listening on .* not loopback/);

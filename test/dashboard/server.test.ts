@@ -269,4 +269,24 @@ describe("dashboard server", () => {
     assert.equal((await raw(d.port, "/api/runs", "GET", { host: `localhost:${d.port}` })).status, 200);
     assert.equal((await raw(d.port, "/api/studies")).body, "[]");
   });
+
+  it("serves the browser build for the demo: allow-listed files only, Wasm allowed by their CSP, cross-origin isolated", async () => {
+    assert.ok(d.demoBuilt, "run 'npm run build' (build:browser)");
+    const lib = await raw(d.port, "/demo/ganglion.js");
+    assert.equal(lib.status, 200);
+    assert.match(String(lib.headers["content-type"]), /^text\/javascript/);
+    assert.match(String(lib.headers["content-security-policy"]), /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.equal(lib.headers["cross-origin-embedder-policy"], "require-corp");
+    assert.equal(lib.headers["cross-origin-opener-policy"], "same-origin");
+    const page = await raw(d.port, "/");
+    assert.doesNotMatch(String(page.headers["content-security-policy"]), /wasm-unsafe-eval/);
+    assert.equal(page.headers["cross-origin-embedder-policy"], "require-corp");
+    for (const f of ["worker.web.js", "demo-worker.js", "digits.bin"]) assert.equal((await raw(d.port, `/demo/${f}`, "HEAD")).status, 200, f);
+    const redirect = await raw(d.port, "/demo");
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.location, "/#/demo");
+    for (const p of ["/demo/app.js", "/demo/..%2Fsrc%2Findex.js", "/demo/%2e%2e/package.json", "/demo/ganglion.js/x", "/demo/index.html"]) {
+      assert.ok([400, 404].includes((await raw(d.port, p)).status), p);
+    }
+  });
 });

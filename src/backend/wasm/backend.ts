@@ -13,7 +13,7 @@ import type { OpAttrs, PrimOp } from "../ops.js";
 import { referenceKernels, type ArrView } from "../reference/index.js";
 import { LinearAllocator } from "./allocator.js";
 import { fastKernels, type FastContext } from "./fast.js";
-import { relaxedSimdAvailable, sharedMemoryAvailable, wasmAvailable } from "./features.js";
+import { canBlockThread, relaxedSimdAvailable, sharedMemoryAvailable, wasmAvailable } from "./features.js";
 import { compileModule, instantiate, type KernelExports } from "./module.js";
 import { CTRL_BYTES, ThreadPool } from "./threads.js";
 
@@ -24,6 +24,13 @@ export interface WasmBackendOptions {
   readonly maxMemoryBytes?: number;
   /** Use a shared memory (needed for threads). Default: when SharedArrayBuffer is available. */
   readonly sharedMemory?: boolean;
+  /**
+   * Browsers: URL of the thread pool's worker entry (the bundle's `worker.web.js`); default: beside the
+   * module that contains the backend. Threads in a browser need a cross-origin isolated page
+   * (SharedArrayBuffer) and a thread that may block, i.e. a Web Worker: on a page's main thread the
+   * backend runs on one thread.
+   */
+  readonly webWorkerUrl?: string | URL;
 }
 
 class WasmBuffer {
@@ -63,7 +70,7 @@ export class WasmBackend implements Backend {
   readonly #ctx: FastContext;
   #views: Partial<Record<DType, TypedArray>> = {};
 
-  constructor({ threads, maxMemoryBytes = 4 * 2 ** 30, sharedMemory }: WasmBackendOptions = {}) {
+  constructor({ threads, maxMemoryBytes = 4 * 2 ** 30, sharedMemory, webWorkerUrl }: WasmBackendOptions = {}) {
     if (!wasmAvailable()) throw new GanglionError("wasm backend: WebAssembly SIMD is not available in this engine (use the reference backend)");
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
       throw new ValueError(`WasmBackend: threads must be an integer >= 1, got ${threads}`);
@@ -75,8 +82,9 @@ export class WasmBackend implements Backend {
     const module = compileModule({ shared: this.sharedMemory, maximumPages, relaxed: this.relaxedSimd });
     this.#ex = instantiate(module, this.#memory);
     this.#alloc = new LinearAllocator(this.#memory, CTRL_AT + CTRL_BYTES, () => { this.#views = {}; });
-    const want = this.sharedMemory ? (threads ?? defaultThreads()) : 1;
-    this.#pool = new ThreadPool(this.#ex, module, this.#memory, CTRL_AT, want);
+    // NOTE: the pool's main-thread side waits with Atomics.wait, which a browser page's main thread may not.
+    const want = this.sharedMemory && canBlockThread() ? (threads ?? defaultThreads()) : 1;
+    this.#pool = new ThreadPool(this.#ex, module, this.#memory, CTRL_AT, want, webWorkerUrl);
     this.#ctx = {
       ex: this.#ex,
       pool: this.#pool,
@@ -159,6 +167,14 @@ export class WasmBackend implements Backend {
   /** Threads used by GEMM and convolution (1 without shared memory or after `dispose`). */
   get threads(): number {
     return this.#pool.threads;
+  }
+  /**
+   * Resolves with the thread count once the pool's workers have started. Node's start on the first
+   * parallel task anyway; browsers' Web Workers start asynchronously, and until then tasks run on
+   * the calling thread alone.
+   */
+  whenReady(timeoutMs?: number): Promise<number> {
+    return this.#pool.whenReady(timeoutMs);
   }
   /** Stops the worker threads (the backend keeps working on one thread). */
   dispose(): void {

@@ -59,3 +59,21 @@ export function sharedMemoryAvailable(): boolean {
     return false;
   }
 }
+
+let blockCache: boolean | undefined;
+
+/**
+ * True when this thread may block in Atomics.wait (Node's main thread, workers), which the thread
+ * pool needs; false on a browser's main thread, where it throws. Probed, not guessed from globals.
+ */
+export function canBlockThread(): boolean {
+  if (blockCache !== undefined) return blockCache;
+  try {
+    // The value differs, so this returns "not-equal" at once where waiting is allowed.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    blockCache = true;
+  } catch {
+    blockCache = false;
+  }
+  return blockCache;
+}

@@ -1,3 +1,3 @@
 /** The WebAssembly SIMD CPU backend: kernels emitted from TypeScript at load time, worker threads over shared memory. */
 export { WasmBackend, type WasmBackendOptions } from "./backend.js";
-export { wasmAvailable, relaxedSimdAvailable, sharedMemoryAvailable } from "./features.js";
+export { wasmAvailable, relaxedSimdAvailable, sharedMemoryAvailable, canBlockThread } from "./features.js";

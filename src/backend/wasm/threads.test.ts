@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "../../core/index.js";
 import type { Conv2dAttrs } from "../ops.js";
-import { WasmBackend } from "./index.js";
+import { WasmBackend, canBlockThread } from "./index.js";
 import { assertExact, randn, run } from "./testing.js";
 
 const one = new WasmBackend({ threads: 1 });
@@ -19,6 +19,12 @@ describe("wasm threads", () => {
   it("start, or fall back to one thread", () => {
     assert.equal(one.threads, 1);
     assert.ok(two.threads === 2 || (two.threads === 1 && !two.sharedMemory));
+  });
+
+  it("whenReady resolves with the thread count once the workers started (1 for a single thread); Node may block", async () => {
+    assert.equal(canBlockThread(), true);
+    assert.equal(await one.whenReady(), 1);
+    assert.equal(await three.whenReady(), three.threads);
   });
 
   it("matmul is bit-identical on 1, 2 and 3 threads (row split, column split, batch split)", () => {

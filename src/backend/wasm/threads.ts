@@ -5,6 +5,12 @@
  * until none are left; the main thread returns once every unit is done (Node allows Atomics.wait on
  * the main thread). Workers are unref()'d, so they never keep a process alive; `dispose()` stops them.
  *
+ * Node: worker_threads running worker.ts; the first task waits (blocking) until they have started.
+ * Browsers: module Web Workers running worker.web.ts, started from a thread that may block (a worker;
+ * the backend uses one thread on a page's main thread, where Atomics.wait throws). A Web Worker only
+ * starts once its creator returns to the event loop, so tasks run on the calling thread alone until
+ * every worker has reported ready (results are bit-identical either way); `whenReady()` awaits that.
+ *
  * NOTE (dynamic, not static, shares): with a fixed half per thread, the main thread waited for a
  * worker that the OS had descheduled (measured on the shared 2-core machine at load ~5: 35% of the
  * main thread's time in that wait during MLP training). With claimed units a late worker just finds
@@ -42,6 +48,27 @@ interface NodeApi {
   Worker: typeof NodeWorker;
 }
 
+/** What the pool uses of a worker, Node's or the browser's. */
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+interface WebWorker extends PoolWorker {
+  postMessage(message: unknown): void;
+  addEventListener(type: "error", listener: (e: Event) => void): void;
+}
+type WebWorkerCtor = new (url: string | URL, options: { type: "module"; name: string }) => WebWorker;
+
+function webWorkerCtor(): WebWorkerCtor | undefined {
+  const w = (globalThis as { Worker?: unknown }).Worker;
+  return typeof w === "function" ? (w as WebWorkerCtor) : undefined;
+}
+
+/** The browser worker entry: `worker.web.js` beside this module (or beside the bundle that contains it). */
+export function defaultWebWorkerUrl(): URL {
+  return new URL("./worker.web.js", import.meta.url);
+}
+
 function nodeWorkerApi(): NodeApi | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   return proc?.getBuiltinModule?.("node:worker_threads") as NodeApi | undefined;
@@ -64,19 +91,29 @@ function workerSource(): { src: string | URL; evalCode: boolean } | undefined {
 }
 
 export class ThreadPool {
-  #threads: number;
+  #threads = 1;
   readonly #ex: KernelExports;
   readonly #ctrl: Int32Array;
   readonly #args: Uint32Array;
-  readonly #workers: NodeWorker[] = [];
+  readonly #workers: PoolWorker[] = [];
   #ready = false;
+  /** Web Workers: readiness is observed between tasks, never waited for. */
+  #async = false;
 
-  /** Starts `threads - 1` workers; falls back to one thread when workers cannot be created. */
-  constructor(ex: KernelExports, module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: number, threads: number) {
+  /**
+   * Starts `threads - 1` workers; falls back to one thread when workers cannot be created.
+   * `webWorkerUrl` is where browsers load the worker entry from (default `defaultWebWorkerUrl()`).
+   */
+  constructor(ex: KernelExports, module: WebAssembly.Module, memory: WebAssembly.Memory, ctrl: number, threads: number, webWorkerUrl?: string | URL) {
     this.#ex = ex;
     this.#ctrl = new Int32Array(memory.buffer, ctrl, CTRL_BYTES / 4);
     this.#args = new Uint32Array(memory.buffer, ctrl + ARGS * 4, CTRL_BYTES / 4 - ARGS);
     const api = threads > 1 ? nodeWorkerApi() : undefined;
+    const web = threads > 1 && !api ? webWorkerCtor() : undefined;
+    if (web) {
+      this.#startWebWorkers(web, { module, memory, ctrl }, threads, webWorkerUrl ?? defaultWebWorkerUrl());
+      return;
+    }
     const source = api ? workerSource() : undefined;
     if (!api || !source) {
       this.#threads = 1;
@@ -95,6 +132,48 @@ export class ThreadPool {
       this.#workers.length = 0;
       this.#threads = 1;
     }
+  }
+
+  #startWebWorkers(Ctor: WebWorkerCtor, init: Omit<WorkerInit, "tid">, threads: number, url: string | URL): void {
+    this.#async = true;
+    try {
+      for (let tid = 1; tid < threads; tid++) {
+        const w = new Ctor(url, { type: "module", name: `ganglion-wasm-${tid}` });
+        // A worker that cannot load never reports ready: give up on threads (tasks keep running here).
+        w.addEventListener("error", () => this.dispose());
+        w.postMessage({ ...init, tid } satisfies WorkerInit);
+        this.#workers.push(w);
+      }
+      this.#threads = threads;
+    } catch {
+      for (const w of this.#workers) void w.terminate();
+      this.#workers.length = 0;
+      this.#threads = 1;
+    }
+  }
+
+  /** True once every worker has started (Web Workers: checked without blocking). */
+  #started(): boolean {
+    if (this.#ready) return true;
+    if (!this.#async) {
+      this.#awaitReady();
+      return true;
+    }
+    this.#ready = Atomics.load(this.#ctrl, READY) >= this.threads - 1;
+    return this.#ready;
+  }
+
+  /**
+   * Resolves with the number of threads once every worker has started (at most `timeoutMs`; after
+   * that, or when workers could not start, with the threads in use so far). Never blocks.
+   */
+  async whenReady(timeoutMs = 10000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.threads > 1 && !this.#ready && Date.now() < deadline) {
+      if (Atomics.load(this.#ctrl, READY) >= this.threads - 1) this.#ready = true;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    return this.threads > 1 && this.#ready ? this.threads : 1;
   }
 
   /** Threads taking part in a parallel task (1 after `dispose`). */
@@ -119,12 +198,11 @@ export class ThreadPool {
   run<K extends TaskName>(task: K, args: Readonly<Record<string, number>>, threads = this.threads): void {
     const names = TASK_ARGS[task];
     const id = TASK_IDS.indexOf(task);
-    if (this.threads === 1 || threads === 1) {
+    if (this.threads === 1 || threads === 1 || !this.#started()) {
       // NOTE: not through the control block: without shared memory, a grow detaches its view.
       runTask(this.#ex, id, Uint32Array.from(names, (k) => args[k] >>> 0), 0, 1, localScheduler());
       return;
     }
-    if (!this.#ready) this.#awaitReady();
     const c = this.#ctrl;
     names.forEach((k, i) => { this.#args[i] = args[k] >>> 0; });
     const gen = (Atomics.load(c, GEN) + 1) | 0;

@@ -15,13 +15,19 @@ export const CSP = [
   "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * The demo's scripts (the library bundle and its workers) compile WebAssembly, which a CSP allows only
+ * with 'wasm-unsafe-eval' (no JavaScript eval). Workers take the CSP of their own script's response.
+ */
+export const WASM_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
+
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CSP,
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
-  // With COOP, makes the page cross-origin isolated (SharedArrayBuffer: Wasm threads for a later demo page).
+  // With COOP, makes the page cross-origin isolated (SharedArrayBuffer: Wasm threads in the demo's workers).
   "cross-origin-embedder-policy": "require-corp",
   "cross-origin-resource-policy": "same-origin",
 };

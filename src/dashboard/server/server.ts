@@ -11,6 +11,9 @@
  *   GET /api/runs/<name>/filters        FilterData of the first conv layer in checkpoint.safetensors
  *   GET /api/runs/<name>/files/<file>   config.json, result.json, babysit.json or events.jsonl as text
  *   GET /api/studies, /api/studies/<name>   StudySummary[], StudyView (when a study source is given)
+ *   GET /demo                           redirects to the in-browser training demo, /#/demo
+ *   GET /demo/<file>                    the browser build (dist/browser): ganglion.js, worker.web.js,
+ *                                       demo-worker.js (+ .map) and the demo's digits.bin
  *
  * Only GET and HEAD are answered (anything else: 405); nothing writes or deletes. Files are read only
  * through `RunsRoot` (allow-listed names, real paths inside the runs directory). A server bound to a
@@ -26,7 +29,7 @@ import { RunsRoot } from "./paths.js";
 import { listRuns, runDetail } from "./runs.js";
 import { readFirstConv } from "./checkpoint.js";
 import { MAX_STREAM_RUNS, resumeOffsets, streamEvents } from "./sse.js";
-import { isLoopbackHost, loopbackHosts, parseRequestPath, send, sendError, sendJson, SECURITY_HEADERS } from "./http.js";
+import { isLoopbackHost, loopbackHosts, parseRequestPath, send, sendError, sendJson, SECURITY_HEADERS, WASM_CSP } from "./http.js";
 import { indexHtml } from "./page.js";
 
 export interface DashboardOptions {
@@ -42,6 +45,8 @@ export interface DashboardOptions {
   readonly staticDir?: string;
   /** File-change poll interval in ms (default 1000). */
   readonly pollMs?: number;
+  /** Where the browser build is (default: `dist/browser`, found beside the compiled server). */
+  readonly browserDir?: string;
 }
 
 export interface Dashboard {
@@ -51,6 +56,8 @@ export interface Dashboard {
   readonly server: Server;
   /** Whether the front end bundle was found. */
   readonly bundled: boolean;
+  /** Whether the browser build (the demo's files) was found. */
+  readonly demoBuilt: boolean;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,19 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
   "app.js": "text/javascript; charset=utf-8",
   "app.css": "text/css; charset=utf-8",
 };
+
+const JS = "text/javascript; charset=utf-8", MAP = "application/json; charset=utf-8";
+const DEMO_FILES: Readonly<Record<string, string>> = {
+  "ganglion.js": JS, "ganglion.js.map": MAP, "worker.web.js": JS, "worker.web.js.map": MAP,
+  "demo-worker.js": JS, "demo-worker.js.map": MAP, "digits.bin": "application/octet-stream",
+};
+
+/** The browser build's folder: `given`, else dist/browser beside the compiled server, else under the working directory. */
+export function findBrowserDir(given?: string): string {
+  if (given !== undefined) return resolve(given);
+  const candidates = [fileURLToPath(new URL("../../../browser/", import.meta.url)), resolve("dist/browser")];
+  return candidates.find((d) => existsSync(join(d, "ganglion.js"))) ?? candidates[0];
+}
 
 /** The bundle's folder: `staticDir`, else beside the compiled server, else `dist/src/dashboard/static` under the working directory. */
 export function findStaticDir(given?: string): string {
@@ -70,6 +90,7 @@ interface Context {
   readonly root: RunsRoot;
   readonly studies?: StudySource;
   readonly staticDir: string;
+  readonly browserDir: string;
   readonly pollMs: number;
 }
 
@@ -86,6 +107,16 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
       return send(req, res, 200, type, await readFile(join(ctx.staticDir, b)));
     } catch {
       return sendError(req, res, 404, "the front end is not built: run 'npm run build:dashboard'");
+    }
+  }
+  if (a === "demo" && b === undefined) return send(req, res, 302, "text/plain; charset=utf-8", "", { location: "/#/demo" });
+  if (a === "demo" && c === undefined) {
+    const type = DEMO_FILES[b];
+    if (type === undefined) return sendError(req, res, 404, "no such file");
+    try {
+      return send(req, res, 200, type, await readFile(join(ctx.browserDir, b)), { "content-security-policy": WASM_CSP });
+    } catch {
+      return sendError(req, res, 404, "the browser build is missing: run 'npm run build'");
     }
   }
   if (a !== "api" || rest.length > 0) return sendError(req, res, 404, "not found");
@@ -161,7 +192,8 @@ async function routeFile(req: IncomingMessage, res: ServerResponse, ctx: Context
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const host = o.host ?? "127.0.0.1";
   const staticDir = findStaticDir(o.staticDir);
-  const ctx: Context = { root: new RunsRoot(o.runsDir), studies: o.studies, staticDir, pollMs: o.pollMs ?? 1000 };
+  const browserDir = findBrowserDir(o.browserDir);
+  const ctx: Context = { root: new RunsRoot(o.runsDir), studies: o.studies, staticDir, browserDir, pollMs: o.pollMs ?? 1000 };
   let allowed = new Set<string>();
   const loopback = isLoopbackHost(host);
   const server = createServer((req, res) => {
@@ -191,7 +223,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   allowed = loopbackHosts(port);
   const shown = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${shown}:${port}/`, port, host, server, bundled: existsSync(join(staticDir, "app.js")),
+    url: `http://${shown}:${port}/`, port, host, server, bundled: existsSync(join(staticDir, "app.js")), demoBuilt: existsSync(join(browserDir, "demo-worker.js")),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -5,12 +5,14 @@
  *   #/run/<name>             one run, live
  *   #/compare/<a>/<b>/…      runs overlaid
  *   #/study/<name>           one study
+ *   #/demo                   train a CNN in this browser (settings in the query string: ?train=…&auto=1)
  *
  * Every name in a route is percent-encoded; everything shown is inserted as text.
  */
 import type { DashboardInfo } from "../types.js";
 import { getJson } from "./api.js";
 import { compareView } from "./compare-view.js";
+import { demoView } from "./demo-view.js";
 import { clear, h } from "./dom.js";
 import { listView } from "./list-view.js";
 import { runView } from "./run-view.js";
@@ -38,7 +40,7 @@ async function boot(): Promise<void> {
     // keep defaults: the views report their own errors
   }
   if (source) source.textContent = `runs: ${info.runsDir}${info.studies ? ` · studies: ${info.studies}` : ""}`;
-  if (nav) nav.appendChild(h("a", { href: "#/" }, "runs"));
+  if (nav) nav.append(h("a", { href: "#/" }, "runs"), " ", h("a", { href: "#/demo" }, "demo"));
   let dispose: (() => void) | undefined;
   const show = (): void => {
     dispose?.();
@@ -52,6 +54,7 @@ async function boot(): Promise<void> {
     } else if (route[0] === "run" && route.length === 2) dispose = runView(app, route[1]);
     else if (route[0] === "compare" && route.length >= 2) dispose = compareView(app, route.slice(1));
     else if (route[0] === "study" && route.length === 2) dispose = studyView(app, route[1]);
+    else if (route[0] === "demo" && route.length === 1) dispose = demoView(app);
     else dispose = listView(app, info.studies);
     document.body.dataset.ready = "true";
   };
