@@ -9,14 +9,14 @@
  * Problems (data from the repository, nothing downloads):
  *  - spiral: the CS231n 3-class spiral (300 points, 20% held out), 2-layer ReLU net, 20 epochs of
  *    mini-batches; space lr, weightDecay (log), hidden (int, log), optimizer (sgd | adam).
- *  - cnn: the default CNN on 500 of the embedded MNIST digits (400 train / 100 validation), 2 epochs,
+ *  - cnn: the default CNN on 500 of the embedded MNIST digits (401 train / 99 validation), 2 epochs,
  *    AdamW + one-cycle; space lr, weightDecay (log), dropout, width (int 4–16, log).
  * Prints a Markdown table of the median best validation metric after 5, 10, … trials and writes every
  * trial to --out as JSON.
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "../src/cli/args.js";
-import { jobObjective } from "../src/cli/tune_jobs.js";
+import { defaultSpace, jobObjective } from "../src/cli/tune_jobs.js";
 import type { Job } from "../src/cli/tune_jobs.js";
 import { BayesSampler, RandomSampler, SearchSpace, int, logUniform, uniform } from "../src/tune/index.js";
 import { compareSamplers, formatComparison, summarizeComparison } from "../src/tune/compare.js";
@@ -27,7 +27,7 @@ const PROBLEMS: Record<string, { job: Job; space?: SearchSpace; what: string }> 
   cnn: {
     job: { name: "cnn", dataset: "mnist", epochs: 2, batchSize: 32, limit: 500, valFraction: 0.2, seed: 0 },
     space: new SearchSpace({ lr: logUniform(1e-4, 1e-1), weightDecay: logUniform(1e-6, 1e-2), dropout: uniform(0, 0.6), width: int(4, 16, { log: true }) }),
-    what: "default CNN on 500 MNIST digits (400 train / 100 val, 2 epochs)",
+    what: "default CNN on 500 MNIST digits (401 train / 99 val, 2 epochs)",
   },
 };
 
@@ -41,7 +41,6 @@ const flags = parseArgs("tune-bo-vs-random", process.argv.slice(2), {
 }).flags;
 
 const problem = PROBLEMS[flags.problem as string];
-const { defaultSpace } = await import("../src/cli/tune_jobs.js");
 const space = problem.space ?? defaultSpace(problem.job);
 const budget = flags.budget as number;
 const first = flags["first-seed"] as number;
