@@ -6,7 +6,7 @@
  *
  * Creates the study or joins it (settings given must match the stored ones; leave them out to join as
  * is; `--trials` raises or lowers the target), runs `--workers` worker processes, then prints the results
- * table (best first) and writes `<out>/best-config.json` (a ready `train` configuration),
+ * table (best first) and writes `<out>/best-config.json` (`ganglion train --config` trains it),
  * `<out>/plots.json` (the dashboard's plot data) and `<out>/results.json`. `--workers 0` only reports.
  * Also runnable directly (`node dist/src/cli/tune.js …`), which is how worker processes start.
  */
@@ -168,8 +168,10 @@ export async function tune(argv: string[]): Promise<number> {
     const files = writeResults(out, rec, study.space, job, trials);
     const best = bestTrial(trials, rec.direction);
     const counts = countStates(trials);
-    if (best) log(`best: trial ${best.number}, value ${best.value}: ${JSON.stringify(best.config)}; train config in ${files.best}`);
-    else log("no trial has completed yet");
+    if (best) {
+      log(`best: trial ${best.number}, value ${best.value}: ${JSON.stringify(best.config)}`);
+      log(`train it: ganglion train --config ${files.best}`);
+    } else log("no trial has completed yet");
     const open = counts.running + counts.waiting + Math.max(0, rec.nTrials - trials.length);
     if (open > 0) log(`${open} trial(s) not finished: run the same command again to resume (a trial whose worker died is retried ${rec.heartbeatTimeoutMs / 1000} s after its last heartbeat)`);
     log(`wrote ${[files.best, files.plots, files.results].filter(Boolean).join(", ")}`);

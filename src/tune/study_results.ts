@@ -147,8 +147,9 @@ export function plotData(study: StudyRecord, space: SearchSpace, trials: readonl
 }
 
 /**
- * The best trial as a ready configuration: the job's fixed options (epochs, data set, …) with the best
- * hyperparameters on top, plus where it came from. Undefined when no trial completed.
+ * The best trial's configuration: the study's job as stored (epochs, data set, …) with the best
+ * hyperparameters on top, plus where it came from. Undefined when no trial completed. (`ganglion tune`
+ * writes its best-config.json in `ganglion train --config`'s terms instead: src/cli/tune_jobs.ts.)
  */
 export function bestConfig(study: StudyRecord, trials: readonly TrialRecord[]): Record<string, Json> | undefined {
   const best = bestTrial(trials, study.direction);

@@ -36,6 +36,7 @@ describe("ganglion train --config", () => {
     assert.deepEqual(Object.keys(best), ["job", "steps", "batchSize", "seed", "lr", "weightDecay", "hidden", "optimizer", "tuned"]);
     assert.deepEqual([best.job, best.steps, best.batchSize], ["spiral", 80, 60], "20 epochs of 4 mini-batches of 60 points");
     const summary = lastJson<{ best: { number: number; value: number } }>(t.out);
+    assert.ok(t.out.includes(`\ntrain it: ganglion train --config ${path}\n`), t.out);
     const r = run("train", "--config", path, "--json");
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, new RegExp(`^config ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: tuned by study spiral, trial ${summary.best.number} \\(validation value ${summary.best.value}\\)`, "m"));
