@@ -20,6 +20,8 @@ export interface DemoConfig {
   readonly statsEvery: number;
   /** Wasm threads; default: the browser's cores (1 without cross-origin isolation). */
   readonly threads?: number;
+  /** "webgpu": train on the GPU when the browser has a WebGPU adapter, else on Wasm (default "wasm"). */
+  readonly backend?: "wasm" | "webgpu";
 }
 
 export type ToWorker =
@@ -28,6 +30,8 @@ export type ToWorker =
 
 export interface DemoInfo {
   readonly backend: string;
+  /** Why the requested backend is not the one used (e.g. no WebGPU adapter), if it is not. */
+  readonly note?: string;
   /** Threads the Wasm backend runs on (after its workers started). */
   readonly threads: number;
   readonly crossOriginIsolated: boolean;

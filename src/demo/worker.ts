@@ -3,7 +3,8 @@
  * library bundle ./ganglion.js). Training runs here, not on the page: the Wasm backend's thread pool
  * blocks in Atomics.wait between kernels, which a page's main thread may not do.
  *
- * On "start": fetch the digits, train the default CNN (AdamW, one-cycle) with fitAsync, and post every
+ * On "start": fetch the digits, train the default CNN (AdamW, one-cycle) with fitAsync — on the Wasm
+ * backend, or on WebGPU when asked for (?backend=webgpu) and the browser has an adapter — and post every
  * training event (steps, epochs with validation accuracy, misclassified samples, layer statistics),
  * the first conv layer's filters after each epoch, and the result. "stop" ends training after the step
  * in progress.
@@ -41,30 +42,52 @@ function subset(count: number, n: number, seed: number): Int32Array {
   return Int32Array.from(p.subarray(0, Math.min(n, count)));
 }
 
-/** Starts the Wasm backend (with `threads` when given) and waits for its workers. */
-async function startBackend(threads: number | undefined): Promise<{ name: string; threads: number; sharedMemory: boolean; relaxedSimd: boolean }> {
-  if (!g.listBackends().includes("wasm")) return { name: g.getBackend().name, threads: 1, sharedMemory: false, relaxedSimd: false };
-  if (threads !== undefined) g.registerBackend("wasm", () => new g.WasmBackend({ threads }), 10);
-  g.setBackend("wasm");
-  const b = g.getBackendByName("wasm") as g.WasmBackend;
-  return { name: "wasm", threads: await b.whenReady(), sharedMemory: b.sharedMemory, relaxedSimd: b.relaxedSimd };
+interface BackendInfo {
+  readonly name: string;
+  readonly threads: number;
+  readonly sharedMemory: boolean;
+  readonly relaxedSimd: boolean;
+  readonly note?: string;
 }
 
-function filters(model: g.nn.Module): DemoFilters | undefined {
+/** WebGPU when asked for and available; else the Wasm backend (with `threads` when given), once its workers started. */
+async function startBackend(cfg: DemoConfig): Promise<BackendInfo> {
+  let note: string | undefined;
+  if (cfg.backend === "webgpu") {
+    try {
+      if (await g.initWebGPU()) {
+        g.setBackend("webgpu");
+        return { name: "webgpu", threads: 1, sharedMemory: false, relaxedSimd: false };
+      }
+      note = "no WebGPU adapter in this browser: training on Wasm";
+    } catch (e) {
+      note = `WebGPU failed to start (${e instanceof Error ? e.message : String(e)}): training on Wasm`;
+    }
+  }
+  if (!g.listBackends().includes("wasm")) return { name: g.getBackend().name, threads: 1, sharedMemory: false, relaxedSimd: false, note };
+  if (cfg.threads !== undefined) g.registerBackend("wasm", () => new g.WasmBackend({ threads: cfg.threads }), 10);
+  g.setBackend("wasm");
+  const b = g.getBackendByName("wasm") as g.WasmBackend;
+  return { name: "wasm", threads: await b.whenReady(), sharedMemory: b.sharedMemory, relaxedSimd: b.relaxedSimd, note };
+}
+
+/** Posts the first conv layer's weight (read with `await data()`, which every backend answers). */
+async function postFilters(model: g.nn.Module): Promise<void> {
   const [name, w] = Object.entries(model.stateDict()).find(([, t]) => t.shape.length === 4) ?? [];
-  if (!name || !w) return undefined;
+  if (!name || !w) return;
   const [o, c, kh, kw] = w.shape;
-  return { tensor: name, dtype: w.dtype, shape: [o, c, kh, kw], values: Array.from(w.dataSync()) };
+  const filters: DemoFilters = { tensor: name, dtype: w.dtype, shape: [o, c, kh, kw], values: Array.from(await w.data()) };
+  post({ type: "filters", filters });
 }
 
 async function train(cfg: DemoConfig, dataUrl: string): Promise<void> {
   const res = await fetch(dataUrl);
   if (!res.ok) throw new Error(`cannot load ${dataUrl}: HTTP ${res.status}`);
   const data = decodeDigits(await res.arrayBuffer());
-  const backend = await startBackend(cfg.threads);
+  const backend = await startBackend(cfg);
   const { mean, std } = g.data.channelStats(data.train);
   const trainLoader = new g.data.DataLoader(new g.data.ImageDataset(data.train, { mean, std }), {
-    batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed, indices: subset(data.train.shape[0], cfg.trainSize, cfg.seed),
+    batchSize: cfg.batchSize, shuffle: true, dropLast: true, seed: cfg.seed, indices: subset(data.train.shape[0], cfg.trainSize, cfg.seed),
   });
   const testLoader = new g.data.DataLoader(new g.data.ImageDataset(data.test, { mean, std }), {
     batchSize: 250, shuffle: false, indices: subset(data.test.shape[0], cfg.testSize, cfg.seed + 1),
@@ -73,35 +96,32 @@ async function train(cfg: DemoConfig, dataUrl: string): Promise<void> {
   const model = g.models.defaultCnn({ inChannels: 1, classes: 10, width: cfg.width, imageSize: data.train.shape[2], rng });
   const opt = g.optim.adamw(model.parameters(), { lr: cfg.lr, weightDecay: 5e-4 });
   const info: DemoInfo = {
-    backend: backend.name, threads: backend.threads, crossOriginIsolated: scope.crossOriginIsolated === true,
+    backend: backend.name, ...(backend.note ? { note: backend.note } : {}), threads: backend.threads, crossOriginIsolated: scope.crossOriginIsolated === true,
     sharedMemory: backend.sharedMemory, relaxedSimd: backend.relaxedSimd,
     parameters: model.parameters().reduce((a, p) => a + p.size, 0), trainSize: trainLoader.length, testSize: testLoader.length,
   };
   post({ type: "info", info });
-  const first = filters(model);
-  if (first) post({ type: "filters", filters: first });
+  await postFilters(model);
   const emit = (e: g.train.TrainEvent): void => post({ type: "events", events: [e] });
-  const stats = g.train.babysit.layerStatsMonitor(model, { every: cfg.statsEvery, emit });
+  // Layer statistics read activations synchronously: CPU backends only.
+  const stats = g.getBackend().synchronous ? g.train.babysit.layerStatsMonitor(model, { every: cfg.statsEvery, emit }) : undefined;
   try {
     const r = await g.train.fitAsync({
       model, optimizer: opt, train: trainLoader, val: testLoader, epochs: cfg.epochs, logEvery: 1, misclassified: 24,
       schedule: g.schedules.oneCycle(cfg.lr, Math.max(1, cfg.epochs * trainLoader.numBatches)),
       onEvent: emit,
       onStep: (pos, loss) => {
-        stats.onStep(pos, loss);
+        stats?.onStep(pos, loss);
         return stopRequested ? "stop" : undefined;
       },
-      onEpochEnd: () => {
-        const f = filters(model);
-        if (f) post({ type: "filters", filters: f });
-      },
+      onEpochEnd: () => void postFilters(model),
     });
     post({
       type: "done",
       result: { testAccuracy: r.lastVal?.accuracy ?? NaN, steps: r.position.step, seconds: r.seconds, imagesPerSecond: r.imagesPerSecond, stopped: stopRequested },
     });
   } finally {
-    stats.dispose();
+    stats?.dispose();
     opt.dispose();
     model.dispose();
   }

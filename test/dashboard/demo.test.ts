@@ -3,7 +3,8 @@
  * embedded digits in a Web Worker on the Wasm backend with 2 threads (the dashboard's COOP/COEP headers
  * make the page cross-origin isolated) until the loss has fallen and the test accuracy is above 70%;
  * Stop ends a run. The bundle also works from a plain page: on the main thread (one thread: Atomics.wait
- * is not allowed there), and without cross-origin isolation the worker trains on one thread.
+ * is not allowed there), and without cross-origin isolation the worker trains on one thread; asked for
+ * WebGPU where there is no adapter, it says so and trains on Wasm.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -32,7 +33,7 @@ async function staticServer(isolated: boolean): Promise<{ url: string; server: S
       const w = new Worker("/demo-worker.js", { type: "module" });
       w.onmessage = (e) => window.messages.push(e.data);
       w.onerror = (e) => window.messages.push({ type: "error", message: String(e.message) });
-      w.postMessage({ type: "start", dataUrl: "/digits.bin", config: { trainSize: 320, testSize: 200, epochs: 1, batchSize: 32, lr: 0.003, width: 4, seed: 1, statsEvery: 5 } });
+      w.postMessage({ type: "start", dataUrl: "/digits.bin", config: { trainSize: 320, testSize: 200, epochs: 1, batchSize: 32, lr: 0.003, width: 4, seed: 1, statsEvery: 5, backend: "webgpu" } });
     </script>`,
   };
   const server = createServer((req, res) => {
@@ -72,7 +73,7 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     for (const s of servers) s.close();
   });
 
-  it("the demo page trains a CNN in a Web Worker on 2 Wasm threads: loss falls, test accuracy > 70%", async (t) => {
+  it("the demo page trains a CNN in a Web Worker on 2 Wasm threads: loss falls, test accuracy > 70%, same numbers on 1 thread", async (t) => {
     b ??= await launchOrSkip(t);
     if (!b) return;
     const { page, errors } = await openPage(b);
@@ -86,12 +87,12 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     await page.waitForSelector("#app[data-state='done']", { timeout: 240_000 });
     const ds = await page.evaluate(() => ({ ...document.getElementById("app")?.dataset }));
     const result = JSON.parse(ds.result ?? "{}") as DemoResult;
-    assert.equal(result.steps, 64); // 2 epochs of ceil(1000 / 32) batches
-    assert.equal(Number(ds.steps), 64);
+    assert.equal(result.steps, 62); // 2 epochs of floor(1000 / 32) batches (the last, partial one dropped)
+    assert.equal(Number(ds.steps), 62);
     assert.ok(Number(ds.lossLast) < 0.6 * Number(ds.lossFirst), `loss ${ds.lossFirst} -> ${ds.lossLast}`);
     assert.ok(result.testAccuracy > 0.7, `test accuracy ${result.testAccuracy}`);
     assert.match(await page.locator(".tiles").innerText(), /\d+\.\d\d%/);
-    await page.waitForSelector("[data-chart='demo-loss'][data-points='64']");
+    await page.waitForSelector("[data-chart='demo-loss'][data-points='62']");
     await page.waitForSelector("[data-chart='demo-accuracy'][data-points='2']");
     assert.ok(await inkedPixels(page, "[data-chart='demo-loss'] canvas") > 500, "loss chart is blank");
     assert.equal(await page.locator("canvas.filter").count(), 8);
@@ -101,6 +102,15 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     // Layer names keep their class names in the minified bundle.
     assert.match(await page.locator(".hists").first().innerText(), /2 \(ReLU\)/);
     await screenshot(page, "demo");
+    await page.setViewportSize({ width: 1400, height: 1300 });
+    await screenshot(page, "demo-top", false);
+    // The same run on one thread: every parallel kernel is bit-identical across thread counts.
+    await page.goto("about:blank");
+    await page.goto(`${d.url}?train=1000&test=500&epochs=2&width=8&threads=1&auto=1#/demo`);
+    await page.waitForSelector("#app[data-state='done']", { timeout: 240_000 });
+    assert.equal(await page.getAttribute("#app", "data-threads"), "1");
+    const one = await page.evaluate(() => ({ ...document.getElementById("app")?.dataset }));
+    assert.deepEqual([one.lossFirst, one.lossLast, JSON.parse(one.result ?? "{}").testAccuracy], [ds.lossFirst, ds.lossLast, result.testAccuracy]);
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -133,7 +143,7 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     await page.close();
   });
 
-  it("without cross-origin isolation the worker trains on one thread", async (t) => {
+  it("without cross-origin isolation the worker trains on one thread (and asked for WebGPU without an adapter, on Wasm)", async (t) => {
     b ??= await launchOrSkip(t);
     if (!b) return;
     const s = await staticServer(false);
@@ -147,6 +157,8 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     const info = msgs.find((m) => m.type === "info");
     assert.ok(info?.type === "info");
     assert.deepEqual([info.info.backend, info.info.threads, info.info.crossOriginIsolated, info.info.sharedMemory], ["wasm", 1, false, false]);
+    // Headless Chromium with --disable-gpu has no WebGPU adapter.
+    assert.match(info.info.note ?? "", /WebGPU.*training on Wasm/);
     const steps = msgs.flatMap((m) => (m.type === "events" ? m.events : [])).filter((e) => e.type === "step");
     assert.equal(steps.length, 10);
     const done = msgs.find((m) => m.type === "done");

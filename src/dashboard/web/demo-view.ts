@@ -6,7 +6,8 @@
  * so the loss curve, accuracy, layer histograms, filters and misclassified grid reuse the run views.
  *
  * Settings come from the page's query string (also the form): ?train=2000&test=500&epochs=3&width=8
- * &batch=32&lr=0.003&threads=2&auto=1 (auto starts at once).
+ * &batch=32&lr=0.003&threads=2&backend=webgpu&auto=1 (auto starts at once; webgpu falls back to Wasm
+ * when the browser has no adapter).
  */
 import type { DemoConfig, DemoInfo, FromWorker, ToWorker } from "../../demo/protocol.js";
 import { LineChart, alignSeries } from "./chart.js";
@@ -29,17 +30,20 @@ export function demoConfig(search: string): DemoConfig & { readonly auto: boolea
     return Math.min(hi, Math.max(lo, int ? Math.round(v) : v));
   };
   const threads = q.has("threads") ? get("threads", 1, 64, 1) : undefined;
+  const backend = q.get("backend") === "webgpu" ? { backend: "webgpu" as const } : {};
   return {
     trainSize: get("train", 64, 8000, DEFAULTS.trainSize), testSize: get("test", 50, 2000, DEFAULTS.testSize),
     epochs: get("epochs", 1, 50, DEFAULTS.epochs), batchSize: get("batch", 1, 512, DEFAULTS.batchSize),
     lr: get("lr", 1e-5, 1, DEFAULTS.lr, false), width: get("width", 1, 64, DEFAULTS.width), seed: get("seed", 0, 2 ** 31, 0),
-    statsEvery: get("stats", 1, 10000, DEFAULTS.statsEvery), ...(threads !== undefined ? { threads } : {}), auto: q.get("auto") === "1",
+    statsEvery: get("stats", 1, 10000, DEFAULTS.statsEvery), ...(threads !== undefined ? { threads } : {}), ...backend, auto: q.get("auto") === "1",
   };
 }
 
 function infoText(i: DemoInfo): string {
   const iso = i.crossOriginIsolated ? "cross-origin isolated" : "not cross-origin isolated (no SharedArrayBuffer: one thread)";
-  return `backend ${i.backend} · ${i.threads} thread${i.threads === 1 ? "" : "s"} · ${iso} · ${i.relaxedSimd ? "relaxed SIMD" : "SIMD"} · ${i.parameters.toLocaleString("en")} parameters · ${i.trainSize.toLocaleString("en")} training / ${i.testSize.toLocaleString("en")} test digits`;
+  const note = i.note ? ` (${i.note})` : "";
+  if (i.backend !== "wasm") return `backend ${i.backend}${note} · ${i.parameters.toLocaleString("en")} parameters · ${i.trainSize.toLocaleString("en")} training / ${i.testSize.toLocaleString("en")} test digits`;
+  return `backend ${i.backend}${note} · ${i.threads} thread${i.threads === 1 ? "" : "s"} · ${iso} · ${i.relaxedSimd ? "relaxed SIMD" : "SIMD"} · ${i.parameters.toLocaleString("en")} parameters · ${i.trainSize.toLocaleString("en")} training / ${i.testSize.toLocaleString("en")} test digits`;
 }
 
 /** Builds the demo into `app`; returns a function that stops the worker. */
