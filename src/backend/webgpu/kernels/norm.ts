@@ -4,17 +4,22 @@
  *
  * Per-channel reductions (batchNormStats, batchNormGradSums) run in two passes:
  * 1. partial states over chunks of each channel, laid out so loads are coalesced:
- *    - "wide" (S >= 32): a workgroup per (chunk of batch rows, channel), threads along the S
+ *    - "wide" (S' >= 64): a workgroup per (chunk of batch rows, channel), threads along the S
  *      contiguous elements of each row, then a shared-memory tree;
- *    - "narrow" (S < 32, e.g. BatchNorm1d's [N, C]): a thread per (column c*S+s, chunk of rows), so
+ *    - "narrow" (S' < 64, e.g. BatchNorm1d's [N, C]): a thread per (column c*S'+s, chunk of rows), so
  *      consecutive threads read consecutive addresses of a row;
+ *    both read four rows per loop step (four loads in flight per thread);
  * 2. a workgroup per channel merges its partial states and writes the [2, C] result.
- * The statistics use Welford's update per thread and Chan et al.'s pairwise merge (numerically sound
- * for a mean far from 0, unlike sum/sum-of-squares), so x is read once.
+ * The statistics use Welford's update (per batch of four values) and Chan et al.'s pairwise merge
+ * (numerically sound for a mean far from 0, unlike sum/sum-of-squares), so x is read once.
+ *
+ * When S is a multiple of 4 and the big operands start at multiples of 4, they are bound as
+ * array<vec4<f32>> (16-byte loads and stores; S' = S/4 in the rules above), the layout of every conv
+ * activation with an even spatial size.
  *
  * The elementwise kernels (batchNorm, batchNormBackward) give a workgroup to each (row n*C+c, chunk of
- * S) when S is large, so the channel's coefficients are computed once per thread instead of per
- * element with an integer division; small S uses a thread per element.
+ * S) when S' is large, so the channel's coefficients are computed once per thread; small S' uses a
+ * thread per element (or vec4).
  */
 import type { OpAttrs } from "../../ops.js";
 import type { GpuContext } from "../context.js";
@@ -34,8 +39,16 @@ interface ChannelReduce {
   readonly fns: string;
   /** Per-thread setup before the loop (may read `c`). */
   readonly setup: string;
+  /** Inputs that are [N, C, S] tensors (vec4-bound when possible); the others are per-channel vectors. */
+  readonly big: readonly number[];
   /** Statement folding the element at index `i` (relative to each input's offset) into `acc`. */
   readonly upd: string;
+  /** Statement folding the four elements at indices i0..i3 into `acc` (their loads are independent). */
+  readonly upd4: string;
+  /** Same as upd4 when the big inputs are vec4 arrays (i0..i3 index four vec4s: 16 values). */
+  readonly updV4: string;
+  /** Same as upd for a vec4 at index `i`. */
+  readonly updV: string;
   /** Function name merging two states. */
   readonly comb: string;
   /** Statements writing out0 from the merged state `r` of channel `c` (pass 2, one thread). */
@@ -53,6 +66,17 @@ fn comb3(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> {
   let f = b.x / n;
   return vec3<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f);
 }
+// Four values as one batch (exact mean and M2 of the batch), merged with one division instead of four.
+fn welford4(a: vec3<f32>, x0: f32, x1: f32, x2: f32, x3: f32) -> vec3<f32> {
+  let m = ((x0 + x1) + (x2 + x3)) * 0.25;
+  let d0 = x0 - m; let d1 = x1 - m; let d2 = x2 - m; let d3 = x3 - m;
+  return comb3(a, vec3<f32>(4.0, m, (d0 * d0 + d1 * d1) + (d2 * d2 + d3 * d3)));
+}
+fn batch4(v: vec4<f32>) -> vec3<f32> {
+  let m = ((v.x + v.y) + (v.z + v.w)) * 0.25;
+  let d = v - m;
+  return vec3<f32>(4.0, m, dot(d, d));
+}
 fn welford(a: vec3<f32>, v: f32) -> vec3<f32> {
   let n = a.x + 1.0;
   let d = v - a.y;
@@ -66,24 +90,42 @@ const SUM3 = "fn add3(a: vec3<f32>, b: vec3<f32>) -> vec3<f32> { return a + b; }
 interface Plan { readonly reads: readonly GpuView[]; readonly eps: number }
 
 const WANT_GROUPS = 1024;
-const WANT_THREADS = 1 << 16;
+
+/** Rows n0..n1 of the column at `b` (row stride `rs`), four rows at a time so four loads are in flight. */
+function rowLoop(b: string, rs: string, r: ChannelReduce, vec: boolean): string {
+  return `    var n = n0;
+    for (; n + 3u < n1; n += 4u) {
+      let i0 = n * ${rs} + ${b}; let i1 = i0 + ${rs}; let i2 = i1 + ${rs}; let i3 = i2 + ${rs};
+      ${vec ? r.updV4 : r.upd4}
+    }
+    for (; n < n1; n++) { let i = n * ${rs} + ${b}; ${vec ? r.updV : r.upd} }`;
+}
+
+/** Whether the [N, C, S] operands can be read as vec4s (S' = S / 4). */
+const vec4Ok = (S: number, views: readonly GpuView[]): boolean => S % 4 === 0 && views.every((v) => v.offset % 4 === 0);
+const elemTypes = (n: number, big: readonly number[], vec: boolean): string[] =>
+  Array.from({ length: n }, (_, k) => (vec && big.includes(k) ? "vec4<f32>" : "f32"));
+const WANT_THREADS = 1 << 17;
 
 /**
  * Params of both passes: 0 C, 1 S, 2 N, 3 rows per chunk, 4 chunks, 5 K (partials per channel),
  * 6 S2 (partial layout), 7 eps, 8 M, 9 out offset, 10.. input offsets.
  */
 function encodeChannelReduce(ctx: GpuContext, r: ChannelReduce, { reads, eps }: Plan, x: GpuView, out: GpuView): void {
-  const { N, C, S } = layout(x);
+  const { N, C, S: S1 } = layout(x);
   if (C === 0) return;
-  const wide = S >= 32;
-  const wg1 = wide ? rowWg(S * 8) : 0;
+  const vec = vec4Ok(S1, r.big.map((k) => reads[k]));
+  const S = vec ? S1 / 4 : S1;
+  const wide = S >= 64;
+  const wg1 = S >= 256 ? 256 : S >= 128 ? 128 : 64;
   let rpc: number;
   if (wide) rpc = Math.min(Math.max(Math.ceil(N / Math.ceil(WANT_GROUPS / C)), Math.ceil((wg1 * 8) / S)), Math.max(N, 1));
-  else rpc = Math.max(Math.ceil(N / Math.ceil(WANT_THREADS / Math.max(C * S, 1))), 16);
+  else rpc = Math.max(Math.ceil(N / Math.ceil(WANT_THREADS / Math.max(C * S, 1))), 8);
   const chunks = Math.ceil(N / rpc);
   const K = wide ? chunks : chunks * S;
-  const params = [C, S, N, rpc, chunks, K, wide ? 1 : S, f32bits(eps), N * S, out.offset, ...reads.map((v) => v.offset)];
-  const ts = reads.map(() => "f32");
+  const offsets = reads.map((v, k) => (vec && r.big.includes(k) ? v.offset / 4 : v.offset));
+  const params = [C, S, N, rpc, chunks, K, wide ? 1 : S, f32bits(eps), N * S1, out.offset, ...offsets];
+  const ts = elemTypes(reads.length, r.big, vec);
   const offs = reads.map((_, k) => `  let off${k} = pu(${10 + k}u);`).join("\n");
   const pre = `${header({ reads: ts, writes: ["f32"] })}\n${r.fns}\n`;
   const parts = Math.max(chunks * (wide ? C : C * S), 1);
@@ -98,9 +140,10 @@ ${offs}
   let c = g % pu(0u); let n0 = (g / pu(0u)) * pu(3u); let n1 = min(n0 + pu(3u), pu(2u));
 ${r.setup}
   var acc = vec3<f32>(0.0);
-  for (var n = n0; n < n1; n++) {
-    let rb = (n * pu(0u) + c) * pu(1u);
-    for (var s = li; s < pu(1u); s += ${wg1}u) { let i = rb + s; ${r.upd} }
+  let CS = pu(0u) * pu(1u);
+  for (var s = li; s < pu(1u); s += ${wg1}u) {
+    let b = c * pu(1u) + s;
+${rowLoop("b", "CS", r, vec)}
   }
   sh[li] = acc;
 ${treeReduce(wg1, `sh[li] = ${r.comb}(sh[li], sh[li + w]);`)}
@@ -115,7 +158,7 @@ ${offs}
   let n0 = (gi / cols) * pu(3u); let n1 = min(n0 + pu(3u), pu(2u));
 ${r.setup}
   var acc = vec3<f32>(0.0);
-  for (var n = n0; n < n1; n++) { let i = n * cols + col; ${r.upd} }
+${rowLoop("col", "cols", r, vec)}
   ${store("gi")}`)}`;
     groups = grid1d(C * S * chunks);
   }
@@ -146,6 +189,11 @@ const STATS: ChannelReduce = {
   fns: WELFORD,
   setup: "",
   upd: "acc = welford(acc, in0[off0 + i]);",
+  upd4: "acc = welford4(acc, in0[off0 + i0], in0[off0 + i1], in0[off0 + i2], in0[off0 + i3]);",
+  big: [0],
+  updV: "{ let v = in0[off0 + i]; acc = welford4(acc, v.x, v.y, v.z, v.w); }",
+  updV4: `let v0 = in0[off0 + i0]; let v1 = in0[off0 + i1]; let v2 = in0[off0 + i2]; let v3 = in0[off0 + i3];
+      acc = comb3(acc, comb3(comb3(batch4(v0), batch4(v1)), comb3(batch4(v2), batch4(v3))));`,
   comb: "comb3",
   finalReads: [],
   final: `let o = pu(9u);
@@ -159,6 +207,15 @@ const GRAD_SUMS: ChannelReduce = {
   fns: SUM3,
   setup: "  let mu = in2[off2 + c];",
   upd: "let gy = in0[off0 + i]; acc += vec3<f32>(gy, gy * (in1[off1 + i] - mu), 0.0);",
+  upd4: `let g0 = in0[off0 + i0]; let g1 = in0[off0 + i1]; let g2 = in0[off0 + i2]; let g3 = in0[off0 + i3];
+      let y0 = in1[off1 + i0]; let y1 = in1[off1 + i1]; let y2 = in1[off1 + i2]; let y3 = in1[off1 + i3];
+      acc += vec3<f32>((g0 + g1) + (g2 + g3), (g0 * (y0 - mu) + g1 * (y1 - mu)) + (g2 * (y2 - mu) + g3 * (y3 - mu)), 0.0);`,
+  big: [0, 1],
+  updV: "{ let gv = in0[off0 + i]; acc += vec3<f32>(dot(gv, vec4<f32>(1.0)), dot(gv, in1[off1 + i] - mu), 0.0); }",
+  updV4: `let g0 = in0[off0 + i0]; let g1 = in0[off0 + i1]; let g2 = in0[off0 + i2]; let g3 = in0[off0 + i3];
+      let y0 = in1[off1 + i0]; let y1 = in1[off1 + i1]; let y2 = in1[off1 + i2]; let y3 = in1[off1 + i3];
+      let gs = (g0 + g1) + (g2 + g3);
+      acc += vec3<f32>(dot(gs, vec4<f32>(1.0)), (dot(g0, y0 - mu) + dot(g1, y1 - mu)) + (dot(g2, y2 - mu) + dot(g3, y3 - mu)), 0.0);`,
   comb: "add3",
   finalReads: [2],
   final: `let o = pu(9u);
@@ -177,21 +234,27 @@ export function batchNormGradSumsKernel(ctx: GpuContext, [gy, x, stats]: readonl
 
 /**
  * Per-element map over [N, C, S] with per-channel coefficients. `coef` runs once per thread (sees
- * `c`, the input offsets off0..); `elem` is the output expression for element index `i`.
- * Params: 0 C, 1 S, 2 rows (N*C), 3 S-chunk length, 4 S-chunks, 5 eps, 6 M, 7 out offset, 8.. offsets.
+ * `c`, the input offsets off0..); `elem` is the output expression for element index `i` (a vec4 when
+ * the `big` inputs and the output are vec4-bound: WGSL broadcasts the scalar coefficients).
+ * Params: 0 C, 1 S', 2 rows (N*C) or elements, 3 S-chunk length, 4 S-chunks, 5 eps, 6 M, 7 out offset, 8.. offsets.
  */
-function encodeChannelMap(ctx: GpuContext, name: string, reads: readonly GpuView[], out: GpuView, eps: number, coef: string, elem: string): void {
-  const { N, C, S } = layout(out);
+function encodeChannelMap(ctx: GpuContext, name: string, reads: readonly GpuView[], big: readonly number[], out: GpuView, eps: number, coef: string, elem: string): void {
+  const { N, C, S: S1 } = layout(out);
   const rows = N * C;
-  if (rows * S === 0) return;
+  if (rows * S1 === 0) return;
+  const vec = vec4Ok(S1, [out, ...big.map((k) => reads[k])]);
+  const S = vec ? S1 / 4 : S1;
+  const ot = vec ? "vec4<f32>" : "f32";
+  const offsets = reads.map((v, k) => (vec && big.includes(k) ? v.offset / 4 : v.offset));
+  const outOffset = vec ? out.offset / 4 : out.offset;
   const offs = reads.map((_, k) => `  let off${k} = pu(${8 + k}u);`).join("\n");
-  const pre = `${header({ reads: reads.map(() => "f32"), writes: ["f32"] })}\n`;
+  const pre = `${header({ reads: elemTypes(reads.length, big, vec), writes: [ot] })}\n`;
   if (S >= 64) {
-    const wg = rowWg(S * 4);
+    const wg = S >= 256 ? 256 : S >= 128 ? 128 : 64;
     // Chunk S only when the rows alone are too few workgroups.
     const sChunks = Math.max(1, Math.min(Math.ceil(WANT_GROUPS / rows), Math.ceil(S / (wg * 4))));
     const L = Math.ceil(S / sChunks);
-    const params = [C, S, rows, L, sChunks, f32bits(eps), N * S, out.offset, ...reads.map((v) => v.offset)];
+    const params = [C, S, rows, L, sChunks, f32bits(eps), N * S1, outOffset, ...offsets];
     const code = `${pre}${entryGroups(`  if (g >= pu(2u) * pu(4u)) { return; }
 ${offs}
   let row = g / pu(4u); let c = row % pu(0u);
@@ -201,7 +264,7 @@ ${coef}
     ctx.run({ name, code, reads: reads.map((v) => v.buf.buffer), writes: [out.buf.buffer], params, groups: groupGrid(rows * sChunks) });
     return;
   }
-  const params = [C, S, rows * S, 0, 0, f32bits(eps), N * S, out.offset, ...reads.map((v) => v.offset)];
+  const params = [C, S, rows * S, 0, 0, f32bits(eps), N * S1, outOffset, ...offsets];
   const code = `${pre}${entry1d(`  if (gi >= pu(2u)) { return; }
 ${offs}
   let i = gi; let c = (gi / pu(1u)) % pu(0u);
@@ -216,7 +279,7 @@ export function batchNormKernel(ctx: GpuContext, ins: readonly GpuView[], out: G
   let mu = in1[off1 + c];
   let k = in2[off2 + c] / sqrt(in1[off1 + C + c] + pf(5u));
   let b = in3[off3 + c];`;
-  encodeChannelMap(ctx, "batchNorm", ins, out, eps, coef, "(in0[off0 + i] - mu) * k + b");
+  encodeChannelMap(ctx, "batchNorm", ins, [0], out, eps, coef, "(in0[off0 + i] - mu) * k + b");
 }
 
 /** Inputs (gy, x, stats, weight, sums): weight * invstd * (gy - sum(gy)/M - xhat * sum(gy*xhat)/M). */
@@ -227,5 +290,5 @@ export function batchNormBackwardKernel(ctx: GpuContext, ins: readonly GpuView[]
   let k = in3[off3 + c] * r;
   let sg = in4[off4 + c] / M;
   let sgx = in4[off4 + C + c] / M * r;`;
-  encodeChannelMap(ctx, "batchNormBackward", ins, out, eps, coef, "k * (in0[off0 + i] - sg - (in1[off1 + i] - mu) * sgx)");
+  encodeChannelMap(ctx, "batchNormBackward", ins, [0, 1], out, eps, coef, "k * (in0[off0 + i] - sg - (in1[off1 + i] - mu) * sgx)");
 }

@@ -106,9 +106,23 @@ function addrCode(name: string, idx: string, dims: readonly Dim[], at: number): 
 
 const dimWords = (dims: readonly Dim[]): number[] => dims.flatMap((d) => [d.n, i32bits(d.s)]);
 
-/** Threads (columns kernel) or workgroups (rows kernel) wanted to keep a large GPU busy. */
-const WANT_THREADS = 1 << 16;
+/** Threads (columns kernel) or workgroups (rows kernel) wanted to keep a large GPU busy (an H100 holds ~270K threads). */
+const WANT_THREADS = 1 << 18;
 const WANT_GROUPS = 1024;
+
+/**
+ * A loop over v = from, from + step, ... < to, unrolled by 4 so each thread has four independent loads
+ * in flight (a single dependent chain leaves a reduction latency-bound); `fold(xs)` folds loaded values.
+ */
+function unrolled(v: string, from: string, to: string, step: string, load: (i: string) => string, fold: (xs: readonly string[]) => string): string {
+  const at = (j: number): string => (j === 0 ? v : `${v} + ${j}u * ${step}`);
+  return `  var ${v} = ${from};
+  for (; ${v} + 3u * ${step} < ${to}; ${v} += 4u * ${step}) {
+    let x0 = ${load(at(0))}; let x1 = ${load(at(1))}; let x2 = ${load(at(2))}; let x3 = ${load(at(3))};
+    ${fold(["x0", "x1", "x2", "x3"])}
+  }
+  for (; ${v} < ${to}; ${v} += ${step}) { ${fold([load(v)])} }`;
+}
 
 /**
  * Encodes the reduction of `src` into out[outOffset + o] (o over the kept dims, row-major), with a
@@ -126,45 +140,61 @@ function encodeReduce(ctx: GpuContext, op: ReduceOp, t: WgslType, src: Src, out:
   if (rows && nOut < WANT_GROUPS) chunks = Math.min(Math.ceil(WANT_GROUPS / nOut), Math.ceil(nRed / (wg * 8)));
   if (!rows && nOut < WANT_THREADS && nRed > 64) chunks = Math.min(Math.ceil(WANT_THREADS / nOut), Math.ceil(nRed / 32));
   chunks = Math.max(chunks, 1);
-  const chunkLen = Math.ceil(nRed / chunks);
-  chunks = nRed === 0 ? 1 : Math.ceil(nRed / chunkLen);
+  // Rows over (outer, unit-stride inner) dims chunk the outer dim only, so no element needs a division.
+  const nested = rows && src.red.length === 2 && (src.red[0].n >= chunks || inner.n <= wg * 32);
+  const span = nested ? src.red[0].n : nRed;
+  const chunkLen = Math.ceil(span / chunks);
+  chunks = nRed === 0 ? 1 : Math.ceil(span / chunkLen);
 
   const { init, comb } = ops(op, t);
+  const fold = (xs: readonly string[]): string =>
+    `acc = ${comb("acc", xs.length === 1 ? xs[0] : comb(comb(xs[0], xs[1]), comb(xs[2], xs[3])))};`;
   const params = [nOut, nRed, chunkLen, chunks, src.offset, 0, ...dimWords(src.kept), ...dimWords(src.red)];
   const keptAt = 6, redAt = 6 + 2 * src.kept.length;
   const keptAddr = addrCode("kb", "o", src.kept, keptAt);
   const oneRed = src.red.length === 1;
-  const load = (r: string): string => (oneRed ? `in0[u32(kb + i32(${r}) * pi(${redAt + 1}u))]` : `in0[u32(kb + rb)]`);
-  const redAddr = (r: string): string => (oneRed ? "" : `${addrCode("rb", r, src.red, redAt)}\n`);
+  // Generic path: the reduced index is decomposed per element.
+  const generic = (r: string, from: string, step: string): string => `  for (var ${r} = ${from}; ${r} < r1; ${r} += ${step}) {
+${addrCode("rb", r, src.red, redAt)}
+    ${fold([`in0[u32(kb + rb)]`])}
+  }`;
   const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n`;
   let code: string;
   let groups: [number, number, number];
   if (rows) {
+    let loop: string;
+    if (nested) {
+      // Threads along the unit-stride inner dim (coalesced), four outer rows at a time.
+      loop = `  let q1 = min(q0 + pu(2u), pu(${redAt}u)); let so = pi(${redAt + 1}u);
+  for (var s = li; s < pu(${redAt + 2}u); s += ${wg}u) {
+    let b = kb + i32(s);
+  ${unrolled("q", "q0", "q1", "1u", (q) => `in0[u32(b + i32(${q}) * so)]`, fold)}
+  }`;
+    } else if (oneRed) loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${unrolled("r", "q0 + li", "r1", `${wg}u`, (r) => `in0[u32(kb + i32(${r}))]`, fold)}`;
+    else loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${generic("r", "q0 + li", `${wg}u`)}`;
     // Partial layout [nOut, chunks]: the second pass reduces contiguous rows.
     code = `${decl}var<workgroup> sh: array<${t}, ${wg}>;\n${entryGroups(`  if (g >= pu(0u) * pu(3u)) { return; }
-  let o = g / pu(3u); let k = g % pu(3u);
+  let o = g / pu(3u); let q0 = (g % pu(3u)) * pu(2u);
 ${keptAddr}
   kb += pi(4u);
-  let r1 = min((k + 1u) * pu(2u), pu(1u));
   var acc = ${init};
-  for (var r = k * pu(2u) + li; r < r1; r += ${wg}u) {
-${redAddr("r")}    acc = ${comb("acc", load("r"))};
-  }
+${loop}
   sh[li] = acc;
 ${treeReduce(wg, `sh[li] = ${comb("sh[li]", "sh[li + w]")};`)}
   if (li == 0u) { out0[pu(5u) + g] = sh[0]; }`, wg)}`;
     groups = groupGrid(nOut * chunks);
   } else {
+    const loop = oneRed
+      ? `  let st = pi(${redAt + 1}u);\n${unrolled("r", "r0", "r1", "1u", (r) => `in0[u32(kb + i32(${r}) * st)]`, fold)}`
+      : generic("r", "r0", "1u");
     // Partial layout [chunks, nOut]: consecutive threads write (and the second pass reads) consecutive outputs.
     code = `${decl}${entry1d(`  if (gi >= pu(0u) * pu(3u)) { return; }
-  let o = gi % pu(0u); let k = gi / pu(0u);
+  let o = gi % pu(0u); let r0 = (gi / pu(0u)) * pu(2u);
 ${keptAddr}
   kb += pi(4u);
-  let r1 = min((k + 1u) * pu(2u), pu(1u));
+  let r1 = min(r0 + pu(2u), pu(1u));
   var acc = ${init};
-  for (var r = k * pu(2u); r < r1; r++) {
-${redAddr("r")}    acc = ${comb("acc", load("r"))};
-  }
+${loop}
   out0[pu(5u) + gi] = acc;`)}`;
     groups = grid1d(nOut * chunks);
   }
