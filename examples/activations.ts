@@ -13,7 +13,7 @@ import { parseArgs, secondsSince, table } from "./lib/args.js";
 import { savePlot, type Point } from "./lib/svg.js";
 
 const args = parseArgs();
-const steps = args.num("steps", 1500, 300);
+const steps = args.num("steps", 1500, 200);
 const lr = args.num("lr", 0.05);
 const spiral = data.makeSpiral({ pointsPerClass: 100, classes: 3, rng: new Rng(0) });
 const x = fromArray(spiral.points, [300, 2]);

@@ -26,12 +26,12 @@ const blobs = data.makeBlobs({ pointsPerClass: 100, centers: [[4, 5], [5, 4]], s
 const center = data.fitMeanImage(blobs.points, blobs.shape);
 const centered = center.apply(blobs.points, blobs.shape).data;
 
-function trainNeuron(points: Float32Array): { path: Point[]; sameSign: number; loss: number; acc: number } {
+function trainNeuron(points: Float32Array): { path: Point[]; mixed: number; loss: number; acc: number } {
   const w = keep(fromArray([0, 0], [1, 2], { requiresGrad: true }));
   const opt = optim.sgd([w], { lr: 0.1 });
   const order = new Rng(1).permutation(blobs.labels.length);
   const path: Point[] = [[0, 0]];
-  let same = 0;
+  let mixed = 0;
   for (let t = 0; t < steps; t++) {
     const i = order[t % order.length];
     scope(() => {
@@ -39,7 +39,7 @@ function trainNeuron(points: Float32Array): { path: Point[]; sameSign: number; l
       const target = fromArray([blobs.labels[i]], [1, 1]);
       nn.bceWithLogits(xi.matmul(w.T), target).backward();
       const [g1, g2] = (w.grad ?? w).dataSync();
-      if (g1 * g2 > 0) same++;
+      if (g1 * g2 < 0) mixed++;
       opt.step();
       opt.zeroGrad();
     });
@@ -54,15 +54,15 @@ function trainNeuron(points: Float32Array): { path: Point[]; sameSign: number; l
   });
   opt.dispose();
   w.dispose();
-  return { path, sameSign: same / steps, loss, acc };
+  return { path, mixed: mixed / steps, loss, acc };
 }
 
 const raw = trainNeuron(blobs.points);
 const cen = trainNeuron(centered);
 console.log(`Part 1: logistic neuron w·x (no bias) on 2 blobs at (4, 5) and (5, 4), ${steps} SGD steps of batch 1, lr 0.1\n`);
-console.log(table(["inputs", "updates with both grads of one sign", "final loss", "accuracy", "w after training"], [
-  ["raw (all positive)", `${(100 * raw.sameSign).toFixed(0)} %`, raw.loss.toFixed(3), `${(100 * raw.acc).toFixed(1)} %`, fmtW(raw.path)],
-  ["zero-centered", `${(100 * cen.sameSign).toFixed(0)} %`, cen.loss.toFixed(3), `${(100 * cen.acc).toFixed(1)} %`, fmtW(cen.path)],
+console.log(table(["inputs", "updates with mixed-sign ∂L/∂w", "final loss", "accuracy", "w after training"], [
+  ["raw (all positive)", `${(100 * raw.mixed).toFixed(0)} %`, raw.loss.toFixed(3), `${(100 * raw.acc).toFixed(1)} %`, fmtW(raw.path)],
+  ["zero-centered", `${(100 * cen.mixed).toFixed(0)} %`, cen.loss.toFixed(3), `${(100 * cen.acc).toFixed(1)} %`, fmtW(cen.path)],
 ]));
 function fmtW(path: readonly Point[]): string {
   const [a, b] = path[path.length - 1];

@@ -64,11 +64,94 @@ export const EXAMPLES: readonly ExampleCheck[] = [
   },
   {
     name: "preprocessing",
-    claim: "all-positive inputs make every update same-signed (zig-zag); whitening gives identity covariance",
-    expect: [/raw \(all positive\)\s+100 %/, /PCA whitened\s+\S+\s+\[\[1\.000, -?0\.000\], \[-?0\.000, 1\.000\]\]/, /ZCA whitened\s+\S+\s+\[\[1\.000, -?0\.000\], \[-?0\.000, 1\.000\]\]/, /mean 0\.1309, std 0\.3084/],
+    claim: "all-positive inputs never give a mixed-sign update (zig-zag); whitening gives identity covariance",
+    expect: [/raw \(all positive\)\s+0 %/, /PCA whitened.*\[\[1\.000, -?0\.000\], \[-?0\.000, 1\.000\]\]/, /ZCA whitened.*\[\[1\.000, -?0\.000\], \[-?0\.000, 1\.000\]\]/, /mean 0\.1309, std 0\.3084/],
     verify(out) {
-      assert.ok(rowNumbers(out, "zero-centered")[0] < 60, "centered inputs: mixed-sign updates");
+      assert.ok(rowNumbers(out, "zero-centered")[0] > 30, "centered inputs: many mixed-sign updates");
     },
+    maxSeconds: 20,
+  },
+  {
+    name: "batchnorm",
+    claim: "with a too-small init only the BN net trains; in eval mode BN uses the running statistics",
+    expect: [/after BN mean -?0\.0\d\d, std 0\.9\d\d/],
+    verify(out) {
+      assert.ok(rowNumbers(out, "no BN, init N(0, 0.01²)").at(-2)! < 20, "no BN + small init stays at chance");
+      assert.ok(rowNumbers(out, "BN, init N(0, 0.01²)").at(-2)! > 50, "BN + small init learns");
+      const m = /γ\(x − mean\)\/√\(var \+ ε\) \+ β = (-?[\d.]+) for the first example; BN's output (-?[\d.]+)/.exec(out);
+      assert.ok(m && Math.abs(Number(m[1]) - Number(m[2])) < 2e-3, "eval-mode BN = running-statistics formula");
+    },
+    maxSeconds: 30,
+  },
+  {
+    name: "adam-bias-correction",
+    claim: "without bias correction Adam's first update is 3.16× lr; optim.adam's measured steps are lr",
+    expect: [/^\s+1\s+1\.000\s+1\.000\s+3\.162/m, /^\s+10\s+1\.000\s+1\.000\s+6\.528/m],
+    maxSeconds: 20,
+  },
+  {
+    name: "schedules",
+    claim: "schedules are pure step → lr functions; one-cycle warms up from max/25",
+    expect: [/one-cycle\s+0\.00400/, /step ×0\.1 every 40 %\s+0\.100/],
+    maxSeconds: 30,
+  },
+  {
+    name: "regularization",
+    claim: "dropout keeps the expected activation; regularizers shrink the train–test gap",
+    expect: [/each scaled to 2 \(= 1\/\(1 − p\)\)/, /eval mode: mean 1\.0000, max 1/],
+    verify(out) {
+      const gap = (label: string): number => rowNumbers(out, label)[2];
+      assert.ok(gap("dropout 0.5") < gap("none") && gap("augmentation (shifts)") < gap("none"), "dropout and augmentation shrink the gap");
+    },
+    maxSeconds: 45,
+  },
+  {
+    name: "search",
+    claim: "9 random trials try 9 values of the important parameter, a 3×3 grid only 3",
+    expect: [/grid 3×3\s+3\s/, /random\s+9\s/],
+    verify(out) {
+      assert.ok(rowNumbers(out, "random")[2] < rowNumbers(out, "grid 3×3")[2], "random's mean best beats grid's");
+    },
+    maxSeconds: 30,
+  },
+  {
+    name: "babysit",
+    claim: "a healthy setup passes the babysitter's checks; lr 10 fails overfit and the LR range test",
+    expect: [/AdamW lr 0\.003: (PASS|WARN)/, /AdamW lr 10: FAIL/, /initial-loss\s+PASS/, /gradcheck\s+PASS/, /overfit-tiny-subset\s+FAIL/, /lr-range\s+FAIL/],
+    maxSeconds: 60,
+  },
+  {
+    name: "ensembles",
+    claim: "averaging probabilities gives an NLL below the members' mean (Jensen), for both ensembles",
+    expect: [/ensemble of 3 \(mean probabilities\)/, /ensemble of the last 3/],
+    verify(out) {
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const members = [1, 2, 3].map((i) => rowNumbers(out, `member ${i}`)[2]);
+      assert.ok(rowNumbers(out, "ensemble of 3")[2] <= mean(members), "independent ensemble NLL <= members' mean");
+      const snaps = [1, 2, 3].map((i) => rowNumbers(out, `snapshot ${i}`)[3]);
+      assert.ok(rowNumbers(out, "ensemble of the last 3")[2] <= mean(snaps), "snapshot ensemble NLL <= snapshots' mean");
+    },
+    maxSeconds: 60,
+  },
+  {
+    name: "transfer",
+    claim: "a pretrained backbone with a new head learns digits 5–9 from 100 examples",
+    expect: [/\(b\) frozen backbone/, /\(c\) then fine-tuned/, /freeze the backbone/],
+    verify(out) {
+      assert.ok(rowNumbers(out, "(b) frozen backbone")[1] > 60, "the frozen features are useful");
+    },
+    maxSeconds: 45,
+  },
+  {
+    name: "cnn-layers",
+    claim: "(W − F + 2P)/S + 1 matches the real layers; three 3×3 convs see 7×7 with fewer parameters",
+    expect: [/32×32×10\s+760/, /55×55×96\s+34944/, /receptive field 3 → 5 → 7, 110,784 parameters/, /receptive field 7, 200,768 parameters/, /Total params:\s+455,114/],
+    maxSeconds: 20,
+  },
+  {
+    name: "architectures",
+    claim: "zoo models have the papers' parameter counts; a zero-γ residual block is the identity",
+    expect: [/LeNet-5\s+1×28×28\s+61,706/, /ResNet-20 \(CIFAR\)\s+3×32×32\s+269,722/, /the block is the identity/],
     maxSeconds: 20,
   },
 ];
