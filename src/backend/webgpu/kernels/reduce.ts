@@ -19,7 +19,7 @@ import { sizeOf } from "../../../core/index.js";
 import type { OpAttrs, ReduceOp } from "../../ops.js";
 import type { GpuContext } from "../context.js";
 import type { GpuKernel, GpuView } from "../types.js";
-import { MAX_GROUPS, entry1d, f32lit, grid1d, header, i32bits, wgslType, type WgslType } from "../wgsl.js";
+import { MAX_GROUPS, WG, entry1d, f32lit, grid1d, header, i32bits, wgslType, type WgslType } from "../wgsl.js";
 
 /** NaN test that survives fast-math compilers (bit pattern, not x != x). */
 export const ISNAN = "fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }";
@@ -42,12 +42,12 @@ ${body}
 
 /**
  * Shared-memory tree: `step` merges entry li + w into entry li (w halves from wg/2 to 1), so entry 0
- * ends with everything. Every thread of the group must reach it (barriers need uniform control flow).
+ * ends with everything; with `lane` = li % wg (segments of wg entries), each segment's first entry. Every thread of the group must reach it (barriers need uniform control flow).
  */
-export function treeReduce(wg: number, step: string): string {
+export function treeReduce(wg: number, step: string, lane = "li"): string {
   return `  workgroupBarrier();
   for (var w = ${wg / 2}u; w > 0u; w = w >> 1u) {
-    if (li < w) { ${step} }
+    if (${lane} < w) { ${step} }
     workgroupBarrier();
   }`;
 }
@@ -92,12 +92,12 @@ function ops(op: ReduceOp, t: WgslType): { init: string; comb: (a: string, v: st
   }
 }
 
-/** WGSL lines computing `var <name>: i32` = address of index `idx` (u32 expr) over dims whose (n, s) sit at param words `at`. */
-function addrCode(name: string, idx: string, dims: readonly Dim[], at: number): string {
-  if (dims.length === 0) return `  var ${name} = 0i;`;
-  if (dims.length === 1) return `  var ${name} = i32(${idx}) * pi(${at + 1}u);`;
+/** WGSL lines computing `var <name>: i32` = address of index `idx` (u32 expr) over `nDims` dims whose (n, s) sit at param words `at`. */
+function addrCode(name: string, idx: string, nDims: number, at: number): string {
+  if (nDims === 0) return `  var ${name} = 0i;`;
+  if (nDims === 1) return `  var ${name} = i32(${idx}) * pi(${at + 1}u);`;
   const lines = [`  var ${name} = 0i;`, `  { var rem = ${idx};`];
-  for (let d = dims.length - 1; d >= 0; d--) {
+  for (let d = nDims - 1; d >= 0; d--) {
     lines.push(`    ${name} += i32(rem % pu(${at + 2 * d}u)) * pi(${at + 2 * d + 1}u); rem = rem / pu(${at + 2 * d}u);`);
   }
   lines.push("  }");
@@ -124,6 +124,84 @@ function unrolled(v: string, from: string, to: string, step: string, load: (i: s
   for (; ${v} < ${to}; ${v} += ${step}) { ${fold([load(v)])} }`;
 }
 
+/** Lanes (threads) per row of `n` elements: at least ~4 elements per lane, 4..256, a power of 2. */
+function laneCount(n: number): number {
+  if (n >= 2048) return 256;
+  if (n >= 512) return 128;
+  if (n >= 128) return 64;
+  return Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(n / 4)))));
+}
+
+type Mode = "cols" | "nested" | "row" | "generic";
+
+/** WGSL of one reduction pass (see encodeReduce; parameter words documented there). */
+function reduceShader(op: ReduceOp, t: WgslType, mode: Mode, nKept: number, nRed: number, lanes: number, wg: number): string {
+  const { init, comb } = ops(op, t);
+  const fold = (xs: readonly string[]): string =>
+    `acc = ${comb("acc", xs.length === 1 ? xs[0] : comb(comb(xs[0], xs[1]), comb(xs[2], xs[3])))};`;
+  const keptAt = 6, redAt = 6 + 2 * nKept;
+  const keptAddr = addrCode("kb", "o", nKept, keptAt);
+  // Generic path: the reduced index is decomposed per element.
+  const generic = (r: string, from: string, step: string): string => `  for (var ${r} = ${from}; ${r} < r1; ${r} += ${step}) {
+${addrCode("rb", r, nRed, redAt)}
+    ${fold([`in0[u32(kb + rb)]`])}
+  }`;
+  const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n`;
+  if (mode === "cols") {
+    const loop = nRed === 1
+      ? `  let st = pi(${redAt + 1}u);\n${unrolled("r", "r0", "r1", "1u", (r) => `in0[u32(kb + i32(${r}) * st)]`, fold)}`
+      : generic("r", "r0", "1u");
+    // Partial layout [chunks, nOut]: consecutive threads write (and the second pass reads) consecutive outputs.
+    return `${decl}${entry1d(`  if (gi >= pu(0u) * pu(3u)) { return; }
+  let o = gi % pu(0u); let r0 = (gi / pu(0u)) * pu(2u);
+${keptAddr}
+  kb += pi(4u);
+  let r1 = min(r0 + pu(2u), pu(1u));
+  var acc = ${init};
+${loop}
+  out0[pu(5u) + gi] = acc;`)}`;
+  }
+  let loop: string;
+  if (mode === "nested") {
+    // Lanes along the unit-stride inner dim (coalesced), four outer rows at a time.
+    loop = `  let q1 = min(q0 + pu(2u), pu(${redAt}u)); let so = pi(${redAt + 1}u);
+  for (var s = lane; s < pu(${redAt + 2}u); s += ${lanes}u) {
+    let b = kb + i32(s);
+  ${unrolled("q", "q0", "q1", "1u", (q) => `in0[u32(b + i32(${q}) * so)]`, fold)}
+  }`;
+  } else if (mode === "row") loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${unrolled("r", "q0 + lane", "r1", `${lanes}u`, (r) => `in0[u32(kb + i32(${r}))]`, fold)}`;
+  else loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${generic("r", "q0 + lane", `${lanes}u`)}`;
+  // Task = (output o, chunk); partial layout [nOut, chunks]: the second pass reduces contiguous rows.
+  // Lanes past the last task still take part in the barriers, with the identity.
+  return `${decl}var<workgroup> sh: array<${t}, ${wg}>;\n${entryGroups(`  let task = g * ${wg / lanes}u + li / ${lanes}u; let lane = li % ${lanes}u;
+  let valid = task < pu(0u) * pu(3u);
+  var acc = ${init};
+  if (valid) {
+  let o = task / pu(3u); let q0 = (task % pu(3u)) * pu(2u);
+${keptAddr}
+  kb += pi(4u);
+${loop}
+  }
+  sh[li] = acc;
+${treeReduce(lanes, `sh[li] = ${comb("sh[li]", "sh[li + w]")};`, "lane")}
+  if (valid && lane == 0u) { out0[pu(5u) + task] = sh[li]; }`, wg)}`;
+}
+
+/**
+ * WGSL source memoized by a short key that determines it: generating shader text on every dispatch
+ * is a measurable part of an op's host cost, and the context's pipeline lookup hashes the same
+ * (cached) string object.
+ */
+const shaders = new Map<string, string>();
+export function shaderOnce(key: string, build: () => string): string {
+  let code = shaders.get(key);
+  if (code === undefined) {
+    code = build();
+    shaders.set(key, code);
+  }
+  return code;
+}
+
 /**
  * Encodes the reduction of `src` into out[outOffset + o] (o over the kept dims, row-major), with a
  * second pass over a scratch buffer when the reduced range is chunked.
@@ -133,71 +211,28 @@ function encodeReduce(ctx: GpuContext, op: ReduceOp, t: WgslType, src: Src, out:
   const nRed = sizeOf(src.red.map((d) => d.n));
   if (nOut === 0) return;
   const inner = src.red[src.red.length - 1];
-  const rows = nRed > 32 && inner !== undefined && inner.s === 1 && inner.n >= 16;
-  const wg = rows ? rowWg(nRed) : 0;
+  const rows = nRed >= 8 && inner !== undefined && inner.s === 1 && inner.n >= 8;
+  const oneRed = src.red.length === 1;
+  // Rows over (outer, unit-stride inner) dims chunk the outer dim only, so no element needs a division.
+  const nestable = rows && src.red.length === 2;
+  // Lanes per row: a whole workgroup for long rows; short rows share one, `lanes` threads each.
+  const lanes = rows ? laneCount(nestable ? inner.n : nRed) : 1;
+  const wg = rows ? Math.max(lanes, 128) : WG;
+  const perGroup = wg / lanes;
   // Chunks: enough to fill the GPU, but each chunk long enough that the second pass stays small.
   let chunks = 1;
-  if (rows && nOut < WANT_GROUPS) chunks = Math.min(Math.ceil(WANT_GROUPS / nOut), Math.ceil(nRed / (wg * 8)));
+  if (rows && nOut < WANT_GROUPS * perGroup) chunks = Math.min(Math.ceil((WANT_GROUPS * perGroup) / nOut), Math.ceil(nRed / (lanes * 8)));
   if (!rows && nOut < WANT_THREADS && nRed > 64) chunks = Math.min(Math.ceil(WANT_THREADS / nOut), Math.ceil(nRed / 32));
   chunks = Math.max(chunks, 1);
-  // Rows over (outer, unit-stride inner) dims chunk the outer dim only, so no element needs a division.
-  const nested = rows && src.red.length === 2 && (src.red[0].n >= chunks || inner.n <= wg * 32);
+  const nested = nestable && (src.red[0].n >= chunks || inner.n <= wg * 32);
   const span = nested ? src.red[0].n : nRed;
   const chunkLen = Math.ceil(span / chunks);
   chunks = nRed === 0 ? 1 : Math.ceil(span / chunkLen);
-
-  const { init, comb } = ops(op, t);
-  const fold = (xs: readonly string[]): string =>
-    `acc = ${comb("acc", xs.length === 1 ? xs[0] : comb(comb(xs[0], xs[1]), comb(xs[2], xs[3])))};`;
   const params = [nOut, nRed, chunkLen, chunks, src.offset, 0, ...dimWords(src.kept), ...dimWords(src.red)];
-  const keptAt = 6, redAt = 6 + 2 * src.kept.length;
-  const keptAddr = addrCode("kb", "o", src.kept, keptAt);
-  const oneRed = src.red.length === 1;
-  // Generic path: the reduced index is decomposed per element.
-  const generic = (r: string, from: string, step: string): string => `  for (var ${r} = ${from}; ${r} < r1; ${r} += ${step}) {
-${addrCode("rb", r, src.red, redAt)}
-    ${fold([`in0[u32(kb + rb)]`])}
-  }`;
-  const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n`;
-  let code: string;
-  let groups: [number, number, number];
-  if (rows) {
-    let loop: string;
-    if (nested) {
-      // Threads along the unit-stride inner dim (coalesced), four outer rows at a time.
-      loop = `  let q1 = min(q0 + pu(2u), pu(${redAt}u)); let so = pi(${redAt + 1}u);
-  for (var s = li; s < pu(${redAt + 2}u); s += ${wg}u) {
-    let b = kb + i32(s);
-  ${unrolled("q", "q0", "q1", "1u", (q) => `in0[u32(b + i32(${q}) * so)]`, fold)}
-  }`;
-    } else if (oneRed) loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${unrolled("r", "q0 + li", "r1", `${wg}u`, (r) => `in0[u32(kb + i32(${r}))]`, fold)}`;
-    else loop = `  let r1 = min(q0 + pu(2u), pu(1u));\n${generic("r", "q0 + li", `${wg}u`)}`;
-    // Partial layout [nOut, chunks]: the second pass reduces contiguous rows.
-    code = `${decl}var<workgroup> sh: array<${t}, ${wg}>;\n${entryGroups(`  if (g >= pu(0u) * pu(3u)) { return; }
-  let o = g / pu(3u); let q0 = (g % pu(3u)) * pu(2u);
-${keptAddr}
-  kb += pi(4u);
-  var acc = ${init};
-${loop}
-  sh[li] = acc;
-${treeReduce(wg, `sh[li] = ${comb("sh[li]", "sh[li + w]")};`)}
-  if (li == 0u) { out0[pu(5u) + g] = sh[0]; }`, wg)}`;
-    groups = groupGrid(nOut * chunks);
-  } else {
-    const loop = oneRed
-      ? `  let st = pi(${redAt + 1}u);\n${unrolled("r", "r0", "r1", "1u", (r) => `in0[u32(kb + i32(${r}) * st)]`, fold)}`
-      : generic("r", "r0", "1u");
-    // Partial layout [chunks, nOut]: consecutive threads write (and the second pass reads) consecutive outputs.
-    code = `${decl}${entry1d(`  if (gi >= pu(0u) * pu(3u)) { return; }
-  let o = gi % pu(0u); let r0 = (gi / pu(0u)) * pu(2u);
-${keptAddr}
-  kb += pi(4u);
-  let r1 = min(r0 + pu(2u), pu(1u));
-  var acc = ${init};
-${loop}
-  out0[pu(5u) + gi] = acc;`)}`;
-    groups = grid1d(nOut * chunks);
-  }
+  const mode = !rows ? "cols" : nested ? "nested" : oneRed ? "row" : "generic";
+  const key = `reduce|${op}|${t}|${mode}|${src.kept.length}|${src.red.length}|${lanes}|${wg}`;
+  const code = shaderOnce(key, () => reduceShader(op, t, mode, src.kept.length, src.red.length, lanes, wg));
+  const groups = rows ? groupGrid(Math.ceil((nOut * chunks) / perGroup)) : grid1d(nOut * chunks);
   if (chunks === 1) {
     params[5] = outOffset;
     ctx.run({ name: op, code, reads: [src.buffer], writes: [out], params, groups });
@@ -251,7 +286,7 @@ export function argReduceKernel<K extends "argmax" | "argmin">(kind: K): GpuKern
     if (inner === 1 && n >= 256) {
       // Long rows: a workgroup per row, coalesced loads, then a tree over (value, index) pairs.
       const wg = rowWg(n);
-      const code = `${decl}var<workgroup> sv: array<f32, ${wg}>;\nvar<workgroup> si: array<i32, ${wg}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
+      const code = shaderOnce(`arg|${kind}|rows|${wg}`, () => `${decl}var<workgroup> sv: array<f32, ${wg}>;\nvar<workgroup> si: array<i32, ${wg}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
   let base = pu(3u) + g * pu(1u);
   var bv = 0.0; var bi = -1i;
   for (var k = li; k < pu(1u); k += ${wg}u) {
@@ -260,19 +295,19 @@ export function argReduceKernel<K extends "argmax" | "argmin">(kind: K): GpuKern
   }
   sv[li] = bv; si[li] = bi;
 ${treeReduce(wg, "if (prefer(sv[li + w], si[li + w], sv[li], si[li])) { sv[li] = sv[li + w]; si[li] = si[li + w]; }")}
-  if (li == 0u) { out0[pu(4u) + g] = max(si[0], 0i); }`, wg)}`;
+  if (li == 0u) { out0[pu(4u) + g] = max(si[0], 0i); }`, wg)}`);
       ctx.run({ name: kind, code, reads: [x.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(nOut) });
       return;
     }
     // One thread per output; consecutive threads read consecutive inner positions.
-    const code = `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
+    const code = shaderOnce(`arg|${kind}|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
   let base = pu(3u) + (gi / pu(2u)) * pu(1u) * pu(2u) + gi % pu(2u);
   var bv = 0.0; var bi = -1i;
   for (var k = 0u; k < pu(1u); k++) {
     let v = in0[base + k * pu(2u)];
     if (prefer(v, i32(k), bv, bi)) { bv = v; bi = i32(k); }
   }
-  out0[pu(4u) + gi] = max(bi, 0i);`)}`;
+  out0[pu(4u) + gi] = max(bi, 0i);`)}`);
     ctx.run({ name: kind, code, reads: [x.buf.buffer], writes: [out.buf.buffer], params, groups: grid1d(nOut) });
   };
 }
