@@ -152,6 +152,7 @@ export class WebGPUBackend implements Backend {
   }
   flushPool(): void {
     this.ctx.flush();
+    this.ctx.dropBindGroups();
     this.ctx.pool.flush();
   }
   /** Submits pending work and waits for the GPU to finish it (for timing). */

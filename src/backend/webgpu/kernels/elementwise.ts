@@ -130,39 +130,42 @@ export function mapKernel(
   const rank = out.shape.length;
   const ot = wgslType(out.dtype, name);
   const its = ins.map((v) => wgslType(v.dtype, name));
+  const contig = ins.map((v) => sameLayout(v, out));
   // Param words: n, out offset, shape[rank], then per input: offset, strides[rank]; then extras.
   const params: number[] = [n, out.offset, ...out.shape];
-  const lines: string[] = ["  if (gi >= pu(0u)) { return; }"];
-  const contig = ins.map((v) => sameLayout(v, out));
-  const strided = contig.some((c) => !c);
-  if (strided) lines.push("  var rem = gi;");
-  ins.forEach((v, k) => {
-    const base = params.length;
-    params.push(i32bits(v.offset), ...v.strides.map(i32bits));
-    lines.push(contig[k] ? `  let i${k} = u32(pi(${base}u)) + gi;` : `  var j${k} = pi(${base}u);`);
-  });
-  if (strided) {
-    for (let d = rank - 1; d >= 0; d--) {
-      lines.push(`  { let s = pu(${2 + d}u); let c = i32(rem % s); rem = rem / s;`);
-      ins.forEach((v, k) => {
-        if (!contig[k]) lines.push(`    j${k} += c * pi(${2 + rank + k * (rank + 1) + 1 + d}u);`);
-      });
-      lines.push("  }");
-    }
-    ins.forEach((_, k) => {
-      if (!contig[k]) lines.push(`  let i${k} = u32(j${k});`);
-    });
-  }
+  for (const v of ins) params.push(i32bits(v.offset), ...v.strides.map(i32bits));
   const extraBase = params.length;
   params.push(...extraParams);
-  const xs = ins.map((_, k) => {
-    const load = `in${k}[i${k}]`;
-    return its[k] === "u32" && ct !== "u32" ? `${ct}(${load})` : convert(load, its[k], ct);
+  const toBool = out.dtype === "bool" && resultType !== "u32";
+  const key = `map|${name}|${its.join(",")}|${ot}|${ct}|${resultType}|${rank}|${contig.map(Number).join("")}|${toBool}`;
+  const code = ctx.shader(key, () => {
+    const lines: string[] = ["  if (gi >= pu(0u)) { return; }"];
+    const strided = contig.some((c) => !c);
+    if (strided) lines.push("  var rem = gi;");
+    ins.forEach((_, k) => {
+      const base = 2 + rank + k * (rank + 1);
+      lines.push(contig[k] ? `  let i${k} = u32(pi(${base}u)) + gi;` : `  var j${k} = pi(${base}u);`);
+    });
+    if (strided) {
+      for (let d = rank - 1; d >= 0; d--) {
+        lines.push(`  { let s = pu(${2 + d}u); let c = i32(rem % s); rem = rem / s;`);
+        ins.forEach((_, k) => {
+          if (!contig[k]) lines.push(`    j${k} += c * pi(${2 + rank + k * (rank + 1) + 1 + d}u);`);
+        });
+        lines.push("  }");
+      }
+      ins.forEach((_, k) => {
+        if (!contig[k]) lines.push(`  let i${k} = u32(j${k});`);
+      });
+    }
+    ins.forEach((_, k) => {
+      const load = `in${k}[i${k}]`;
+      lines.push(`  let x${k} = ${its[k] === "u32" && ct !== "u32" ? `${ct}(${load})` : convert(load, its[k], ct)};`);
+    });
+    const value = body(ins.map((_, k) => `x${k}`));
+    lines.push(`  out0[pu(1u) + gi] = ${convert(`(${value})`, resultType, ot, toBool)};`);
+    return `${header({ reads: its, writes: [ot] })}\nconst EXTRA: u32 = ${extraBase}u;\n${PRELUDE}\n${entry1d(lines.join("\n"))}`;
   });
-  const value = body(xs.map((x, k) => `x${k}`));
-  xs.forEach((x, k) => lines.splice(lines.length, 0, `  let x${k} = ${x};`));
-  lines.push(`  out0[pu(1u) + gi] = ${convert(`(${value})`, resultType, ot, out.dtype === "bool" && resultType !== "u32")};`);
-  const code = `${header({ reads: its, writes: [ot] })}\nconst EXTRA: u32 = ${extraBase}u;\n${PRELUDE}\n${entry1d(lines.join("\n"))}`;
   ctx.run({ name, code, reads: ins.map((v) => v.buf.buffer), writes: [out.buf.buffer], params, groups: grid1d(n) });
 }
 
