@@ -83,6 +83,8 @@ if (!backend) {
       [1, 40, 24, 3000, false, false, 0], // split-K
       [2, 20, 30, 1100, true, true, 7], // split-K, transposed, batched
       [1, 257, 255, 31, false, false, 0],
+      [1, 2, 2 ** 21 + 5, 3, false, false, 0], // indices past the fast-division range: exact u32 division
+      [70000, 1, 2, 3, false, true, 1], // more workgroups than one grid dimension holds
     ];
     for (const [B, M, N, K, tA, tB, off] of cases) {
       it(`[${B},${M},${K}]x[${B},${K},${N}] transA=${tA} transB=${tB} offset ${off}`, async () => {

@@ -33,9 +33,12 @@ function convGeom(xShape: readonly number[], wShape: readonly number[], yShape: 
 }
 
 /** Geometry words shared by the three loaders. */
-function geomParams(g: ConvGeom): { u: Record<string, number>; i: Record<string, number> } {
+function geomParams(g: ConvGeom): { u: Record<string, number>; i: Record<string, number>; f: Record<string, number> } {
   const Cg = g.C / g.G, Og = g.O / g.G;
+  // Reciprocals for udiv (gemm.ts): the loaders divide by these per element.
+  const f = Object.fromEntries(Object.entries({ OHW: g.HO * g.WO, OW: g.WO, KHW: g.KH * g.KW, KW: g.KW, HW: g.H * g.W, W: g.W, SH: g.sh, SW: g.sw }).map(([k, v]) => [`R_${k}`, 1 / v]));
   return {
+    f,
     u: {
       C: g.C, H: g.H, W: g.W, O: g.O, CG: Cg, OG: Og, KW: g.KW, KHW: g.KH * g.KW, HW: g.H * g.W, OW: g.WO, OHW: g.HO * g.WO,
       SH: g.sh, SW: g.sw,
@@ -62,20 +65,21 @@ export const conv2dKernel: GpuKernel<"conv2d"> = (ctx, [x, w], out, attrs) => {
     // B(k, n): p = (image base + group's first channel, oh*sh - ph, ow*sw - pw).
     b: {
       preType: "vec3<i32>",
-      pre: `  let b = i / OHW; let q = i - b * OHW; let oh = q / OW; let ow = q - oh * OW;
+      pre: `  let b = udiv(i, OHW, R_OHW); let q = i - b * OHW; let oh = udiv(q, OW, R_OW); let ow = q - oh * OW;
   return vec3<i32>(i32(OFF0 + (b * C + z * CG) * HW), i32(oh * SH) - PH, i32(ow * SW) - PW);`,
-      load: `  let ci = k / KHW; let r = k - ci * KHW; let kh = r / KW; let kw = r - kh * KW;
+      load: `  let ci = udiv(k, KHW, R_KHW); let r = k - ci * KHW; let kh = udiv(r, KW, R_KW); let kw = r - kh * KW;
   let ih = p.y + i32(kh) * DH; let iw = p.z + i32(kw) * DW; let c = i32(ci);
   ${X_TAP}`,
       kFast: false,
     },
     c: {
       preType: "u32",
-      pre: "  let b = n / OHW; return OFF2 + b * O * OHW + (n - b * OHW);",
+      pre: "  let b = udiv(n, OHW, R_OHW); return OFF2 + b * O * OHW + (n - b * OHW);",
       store: "  out0[p + (z * OG + m) * OHW] = v;",
     },
     u: { ...gp.u, ...offs([x, w, out]) },
     i: gp.i,
+    f: gp.f,
     reads: [x.buf.buffer, w.buf.buffer],
     out: out.buf.buffer,
   });
@@ -91,29 +95,30 @@ export const conv2dBackwardInputKernel: GpuKernel<"conv2dBackwardInput"> = (ctx,
     a: {
       preType: "u32",
       pre: "  return OFF1 + (z * OG * CG + i) * KHW;",
-      load: "  let co = k / KHW; return in1[p + co * CG * KHW + (k - co * KHW)];",
+      load: "  let co = udiv(k, KHW, R_KHW); return in1[p + co * CG * KHW + (k - co * KHW)];",
       kFast: true,
     },
     // B(k=(co,kh,kw), n=(b,h,w)) = gy[b, z*Og + co, oh, ow] where h + ph - kh*dh = oh*sh (same for w).
     b: {
       preType: "vec3<i32>",
-      pre: `  let b = i / HW; let q = i - b * HW; let h = q / W; let w = q - h * W;
+      pre: `  let b = udiv(i, HW, R_HW); let q = i - b * HW; let h = udiv(q, W, R_W); let w = q - h * W;
   return vec3<i32>(i32(OFF0 + (b * O + z * OG) * OHW), i32(h) + PH, i32(w) + PW);`,
-      load: `  let co = k / KHW; let r = k - co * KHW; let kh = r / KW; let kw = r - kh * KW;
+      load: `  let co = udiv(k, KHW, R_KHW); let r = k - co * KHW; let kh = udiv(r, KW, R_KW); let kw = r - kh * KW;
   let th = p.y - i32(kh) * DH; let tw = p.z - i32(kw) * DW;
   if (th < 0 || tw < 0) { return 0.0; }
-  let oh = th / ISH; let ow = tw / ISW;
+  let oh = i32(udiv(u32(th), SH, R_SH)); let ow = i32(udiv(u32(tw), SW, R_SW));
   if (oh * ISH != th || ow * ISW != tw || oh >= OH || ow >= IOW) { return 0.0; }
   return in0[u32(p.x + i32(co * OHW) + oh * IOW + ow)];`,
       kFast: false,
     },
     c: {
       preType: "u32",
-      pre: "  let b = n / HW; return OFF2 + b * C * HW + (n - b * HW);",
+      pre: "  let b = udiv(n, HW, R_HW); return OFF2 + b * C * HW + (n - b * HW);",
       store: "  out0[p + (z * CG + m) * HW] = v;",
     },
     u: { ...gp.u, ...offs([gy, w, out]) },
     i: gp.i,
+    f: gp.f,
     reads: [gy.buf.buffer, w.buf.buffer],
     out: out.buf.buffer,
   });
@@ -129,16 +134,16 @@ export const conv2dBackwardWeightKernel: GpuKernel<"conv2dBackwardWeight"> = (ct
     a: {
       preType: "u32",
       pre: "  return OFF1 + (z * OG + i) * OHW;",
-      load: "  let b = k / OHW; return in1[p + b * O * OHW + (k - b * OHW)];",
+      load: "  let b = udiv(k, OHW, R_OHW); return in1[p + b * O * OHW + (k - b * OHW)];",
       kFast: true,
     },
     // B(k=(b,oh,ow), n=(ci,kh,kw)) = x[b, z*Cg + ci, oh*sh - ph + kh*dh, ow*sw - pw + kw*dw];
     // p = (channel base, kh*dh - ph, kw*dw - pw).
     b: {
       preType: "vec3<i32>",
-      pre: `  let ci = i / KHW; let r = i - ci * KHW; let kh = r / KW; let kw = r - kh * KW;
+      pre: `  let ci = udiv(i, KHW, R_KHW); let r = i - ci * KHW; let kh = udiv(r, KW, R_KW); let kw = r - kh * KW;
   return vec3<i32>(i32(OFF0 + (z * CG + ci) * HW), i32(kh) * DH - PH, i32(kw) * DW - PW);`,
-      load: `  let b = k / OHW; let q = k - b * OHW; let oh = q / OW; let ow = q - oh * OW;
+      load: `  let b = udiv(k, OHW, R_OHW); let q = k - b * OHW; let oh = udiv(q, OW, R_OW); let ow = q - oh * OW;
   let ih = i32(oh * SH) + p.y; let iw = i32(ow * SW) + p.z; let c = i32(b * C);
   ${X_TAP}`,
       kFast: true,
@@ -150,6 +155,7 @@ export const conv2dBackwardWeightKernel: GpuKernel<"conv2dBackwardWeight"> = (ct
     },
     u: { ...gp.u, ...offs([x, gy, out]) },
     i: gp.i,
+    f: gp.f,
     reads: [x.buf.buffer, gy.buf.buffer],
     out: out.buf.buffer,
   });

@@ -22,7 +22,7 @@
  * K range is cut into S parts written to a scratch buffer [Z,S,M,N] and summed by a second pass.
  */
 import type { GpuContext } from "../context.js";
-import { header, i32bits, MAX_GROUPS, WG } from "../wgsl.js";
+import { f32bits, header, i32bits, MAX_GROUPS, WG } from "../wgsl.js";
 
 /** How A's rows (or B's columns) are read: `pre(i, z)` once per row, `load(p, k, z)` per element. */
 export interface GemmOperand {
@@ -57,6 +57,8 @@ export interface GemmProblem {
   /** Parameters the snippets read by name (private u32 / i32 variables). Names: upper case. */
   readonly u: Readonly<Record<string, number>>;
   readonly i?: Readonly<Record<string, number>>;
+  /** f32 parameters, e.g. reciprocals `R_X = 1 / X` for `udiv(a, X, R_X)`. */
+  readonly f?: Readonly<Record<string, number>>;
   /** Bound as in0, in1 (the loaders read them). */
   readonly reads: readonly [GPUBuffer, GPUBuffer];
   readonly out: GPUBuffer;
@@ -73,79 +75,107 @@ export interface TileConfig {
 
 const PAD = 4;
 
+/**
+ * Tile configurations with their relative speed on large problems (H100 through Dawn/Vulkan, 4096^3:
+ * t128 32.6 TFLOP/s, the 128x64 pair 28.6, t64 24.6, t32 19.6, the skinny ones 16; the small tiles
+ * are rated lower still because convolution loaders cost more per element and small tiles load more
+ * elements per FMA: M=32 convolutions ran as fast on t64x128, half padding, as on t32). A 128x128 tile
+ * with BK=16 measured slower than BK=8 (26.9 vs 29.8 at 2048^3), so BK stays 8 for the big tiles.
+ */
 export const TILES = {
-  t128: { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
-  t128x64: { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4 },
-  t64x128: { BM: 64, BN: 128, BK: 8, TM: 4, TN: 8 },
-  t64: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
-  t32: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
-  t64x16: { BM: 64, BN: 16, BK: 16, TM: 4, TN: 4 },
-  t16x64: { BM: 16, BN: 64, BK: 16, TM: 4, TN: 4 },
-} as const satisfies Record<string, TileConfig>;
+  t128: { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8, speed: 1.0 },
+  t128x64: { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4, speed: 0.88 },
+  t64x128: { BM: 64, BN: 128, BK: 8, TM: 4, TN: 8, speed: 0.88 },
+  t64: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4, speed: 0.76 },
+  t32: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4, speed: 0.4 },
+  t64x16: { BM: 64, BN: 16, BK: 16, TM: 4, TN: 4, speed: 0.4 },
+  t16x64: { BM: 16, BN: 64, BK: 16, TM: 4, TN: 4, speed: 0.4 },
+} as const satisfies Record<string, TileConfig & { speed: number }>;
 export type TileName = keyof typeof TILES;
 
 const threads = (c: TileConfig): number => (c.BM / c.TM) * (c.BN / c.TN);
 const smemBytes = (c: TileConfig): number => 2 * c.BK * (c.BM + PAD + c.BN + PAD) * 4;
 
 /** Tuning hooks for bench/webgpu-gemm.ts: force a tile config and/or split count (undefined = heuristic). */
-export const gemmTuning: { tile: TileName | undefined; splits: number | undefined; fillGroups: number } = {
+export const gemmTuning: { tile: TileName | undefined; splits: number | undefined; fillThreads: number; last: string } = {
   tile: undefined,
   splits: undefined,
-  // Workgroups that keep a large GPU busy (an H100 has 132 SMs, 2 resident 256-thread groups each at least).
-  fillGroups: 264,
+  // Threads that keep a large GPU busy: an H100 (132 SMs) runs 2 of the 256-thread 128x128 groups per SM
+  // at full speed (2048^3 = 256 groups already gives 30 TFLOP/s).
+  fillThreads: 264 * 256,
+  /** The last choice, "tile/splits" (for the bench's log). */
+  last: "",
 };
 
 const cdiv = (a: number, b: number): number => Math.ceil(a / b);
 
-function groupsFor(c: TileConfig, M: number, N: number, Z: number): number {
-  return cdiv(M, c.BM) * cdiv(N, c.BN) * Z;
-}
-
-/** Picks the largest tile that still gives enough workgroups, then split-K if even that is too few. */
+/**
+ * Picks (tile, splits) maximizing an estimate of throughput: the tile's relative speed, times the
+ * fraction of its M x N work that is not padding, times how well its threads fill the GPU, with a small
+ * charge per doubling of split-K (scratch traffic, the reduction pass, and shorter K loops).
+ */
 export function chooseTiling(ctx: GpuContext, M: number, N: number, K: number, Z: number): { tile: TileConfig; splits: number } {
   const maxSmem = ctx.device.limits.maxComputeWorkgroupStorageSize;
   const maxThreads = ctx.device.limits.maxComputeInvocationsPerWorkgroup;
+  const maxScratch = Math.min(ctx.device.limits.maxStorageBufferBindingSize, 1 << 28);
   const fits = (c: TileConfig): boolean => smemBytes(c) <= maxSmem && threads(c) <= maxThreads;
-  let tile: TileConfig;
-  if (gemmTuning.tile) tile = TILES[gemmTuning.tile];
-  else {
-    const fill = gemmTuning.fillGroups;
-    const order: TileConfig[] =
-      N <= 16 ? [TILES.t64x16, TILES.t32] : M <= 16 ? [TILES.t16x64, TILES.t32] : [TILES.t128, TILES.t128x64, TILES.t64x128, TILES.t64, TILES.t32];
-    const usable = order.filter(fits);
-    tile = usable.find((c) => groupsFor(c, M, N, Z) >= fill) ?? usable[usable.length - 1] ?? TILES.t32;
-    if (!fits(tile)) tile = TILES.t32;
+  // A forced tile this adapter cannot run (too much workgroup memory) falls back to the heuristic.
+  const forced = gemmTuning.tile !== undefined && fits(TILES[gemmTuning.tile]) ? gemmTuning.tile : undefined;
+  const names = forced ? [forced] : (Object.keys(TILES) as TileName[]).filter((n) => fits(TILES[n]));
+  let best = { name: "t32", tile: TILES.t32 as TileConfig, splits: 1, score: -1 };
+  for (const name of names) {
+    const t = TILES[name];
+    const eff = (M * N) / (cdiv(M, t.BM) * t.BM * cdiv(N, t.BN) * t.BN);
+    const g = cdiv(M, t.BM) * cdiv(N, t.BN) * Z;
+    const splitChoices = gemmTuning.splits !== undefined ? [gemmTuning.splits] : [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+    for (const S of splitChoices) {
+      // Split only grids that leave the GPU partly idle (2048^3 split in 2 measured 20% slower), keep
+      // >= 32 K steps per split, and keep the scratch [Z,S,M,N] within one binding.
+      const fill = Math.min(1, (g * S * threads(t)) / gemmTuning.fillThreads);
+      const full = (g * threads(t)) / gemmTuning.fillThreads >= 0.9;
+      if (gemmTuning.splits === undefined && S > 1 && (full || K / S < t.BK * 32 || Z * S * M * N * 4 > maxScratch)) continue;
+      const score = t.speed * eff * fill * (1 - 0.02 * Math.log2(S));
+      if (score > best.score) best = { name, tile: t, splits: S, score };
+    }
   }
-  let splits = gemmTuning.splits ?? 1;
-  if (gemmTuning.splits === undefined) {
-    const g = groupsFor(tile, M, N, Z);
-    // Each split keeps >= 32 K steps so the partial sums and the reduction pass stay cheap.
-    const maxSplits = Math.floor(K / (tile.BK * 32));
-    if (g < gemmTuning.fillGroups && maxSplits >= 2) splits = Math.min(maxSplits, cdiv(gemmTuning.fillGroups, g), 64);
-  }
-  return { tile, splits };
+  let splits = best.splits;
+  while (splits > 1 && Z * splits * M * N * 4 > maxScratch) splits >>= 1;
+  gemmTuning.last = `${best.name}/${splits}`;
+  return { tile: best.tile, splits };
 }
 
 // Fixed parameter words; the problem's own named parameters follow.
-const FIXED = ["M_", "N_", "K_", "KPS_", "S_", "TM_", "TN_", "TOT_"] as const;
+const FIXED = ["M_", "N_", "K_", "KPS_", "S_", "TILESM_", "TILESN_", "TOTAL_"] as const;
+
+/**
+ * `udiv(a, d, r)` = a / d for u32 a < 2^21, with r = f32(1/d): a float multiply and one correction
+ * step (about half the instructions of a u32 division by a variable on NVIDIA). Larger problems get
+ * the exact integer division (the host picks by the largest index).
+ */
+const UDIV_FAST = `fn udiv(a: u32, d: u32, r: f32) -> u32 {
+  let q = u32(f32(a) * r); let rem = i32(a) - i32(q * d);
+  return select(select(q, q + 1u, rem >= i32(d)), q - 1u, rem < 0);
+}`;
+const UDIV_EXACT = "fn udiv(a: u32, d: u32, r: f32) -> u32 { return a / d; }";
 
 function paramDecls(p: GemmProblem): { decls: string; init: string; words: number[] } {
   const words: number[] = [];
   const decls: string[] = [];
   const init: string[] = [];
-  const add = (name: string, ty: "u32" | "i32", v: number): void => {
+  const add = (name: string, ty: "u32" | "i32" | "f32", v: number): void => {
     decls.push(`var<private> ${name}: ${ty};`);
-    init.push(`  ${name} = ${ty === "u32" ? "pu" : "pi"}(${words.length}u);`);
-    words.push(ty === "u32" ? v >>> 0 : i32bits(v));
+    init.push(`  ${name} = ${ty === "u32" ? "pu" : ty === "i32" ? "pi" : "pf"}(${words.length}u);`);
+    words.push(ty === "u32" ? v >>> 0 : ty === "i32" ? i32bits(v) : f32bits(v));
   };
   for (const name of FIXED) add(name, "u32", 0); // filled in by the dispatcher
   for (const [k, v] of Object.entries(p.u)) add(k, "u32", v);
   for (const [k, v] of Object.entries(p.i ?? {})) add(k, "i32", v);
+  for (const [k, v] of Object.entries(p.f ?? {})) add(k, "f32", v);
   return { decls: decls.join("\n"), init: `fn initParams() {\n${init.join("\n")}\n}`, words };
 }
 
-function snippets(p: GemmProblem, withLoads: boolean): string {
-  const f: string[] = [];
+function snippets(p: GemmProblem, withLoads: boolean, fastDiv: boolean): string {
+  const f: string[] = [fastDiv ? UDIV_FAST : UDIV_EXACT];
   if (withLoads) {
     f.push(`fn preA(i: u32, z: u32) -> ${p.a.preType} {\n${p.a.pre}\n}`);
     f.push(`fn loadA(p: ${p.a.preType}, k: u32, z: u32) -> f32 {\n${p.a.load}\n}`);
@@ -158,7 +188,7 @@ function snippets(p: GemmProblem, withLoads: boolean): string {
 }
 
 /** WGSL of the tiled kernel for one problem family, tile config and split mode. */
-function gemmShader(p: GemmProblem, c: TileConfig, split: boolean, decls: string, init: string): string {
+function gemmShader(p: GemmProblem, c: TileConfig, split: boolean, fastDiv: boolean, decls: string, init: string): string {
   const { BM, BN, BK, TM, TN } = c;
   const T = threads(c);
   const RM = TM / 4, RN = TN / 4;
@@ -237,7 +267,7 @@ function gemmShader(p: GemmProblem, c: TileConfig, split: boolean, decls: string
   return `${header({ reads: ["f32", "f32"], writes: ["f32"] })}
 ${decls}
 ${init}
-${snippets(p, true)}
+${snippets(p, true, fastDiv)}
 var<workgroup> As: array<vec4<f32>, ${2 * SA}>;
 var<workgroup> Bs: array<vec4<f32>, ${2 * SB}>;
 @compute @workgroup_size(${T})
@@ -260,11 +290,11 @@ ${L.join("\n")}
 }`;
 }
 
-function reduceShader(p: GemmProblem, decls: string, init: string): string {
+function reduceShader(p: GemmProblem, fastDiv: boolean, decls: string, init: string): string {
   return `${header({ reads: ["f32"], writes: ["f32"] })}
 ${decls}
 ${init}
-${snippets(p, false)}
+${snippets(p, false, fastDiv)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   initParams();
@@ -284,6 +314,25 @@ function grid(groups: number): [number, number, number] {
   return [cdiv(groups, y), y, 1];
 }
 
+/**
+ * Generated shaders by (problem family, snippets, tile, mode): generating the unrolled text costs more
+ * than a small GEMM's dispatch, and reusing the same string lets the pipeline cache hash it once.
+ */
+const shaderCache = new Map<string, { main: string; reduce: string; words: number[] }>();
+
+function shaders(p: GemmProblem, tile: TileConfig, split: boolean, fastDiv: boolean): { main: string; reduce: string; words: number[] } {
+  const parts = [p.name, tile.BM, tile.BN, tile.BK, tile.TM, tile.TN, split, fastDiv, p.a.kFast, p.b.kFast, p.a.pre, p.a.load, p.b.pre, p.b.load, p.c.pre, p.c.store];
+  const key = [...parts, ...Object.keys(p.u), "|", ...Object.keys(p.i ?? {}), "|", ...Object.keys(p.f ?? {})].join("\u0001");
+  const { words } = paramDecls(p);
+  let hit = shaderCache.get(key);
+  if (!hit) {
+    const { decls, init } = paramDecls(p);
+    hit = { main: gemmShader(p, tile, split, fastDiv, decls, init), reduce: split ? reduceShader(p, fastDiv, decls, init) : "", words };
+    shaderCache.set(key, hit);
+  }
+  return { main: hit.main, reduce: hit.reduce, words };
+}
+
 /** Encodes C = A·B for the problem (one dispatch, or two with split-K). */
 export function gemm(ctx: GpuContext, p: GemmProblem): void {
   const { M, N, K, Z } = p;
@@ -291,22 +340,21 @@ export function gemm(ctx: GpuContext, p: GemmProblem): void {
   const { tile, splits } = chooseTiling(ctx, M, N, K, Z);
   const kps = splits > 1 ? cdiv(cdiv(K, splits), tile.BK) * tile.BK : Math.max(K, 1);
   const S = splits > 1 ? cdiv(K, kps) : 1;
-  const { decls, init, words } = paramDecls(p);
+  const fastDiv = Math.max(M, N, K) + 1024 < 2 ** 21;
+  const { main, reduce, words } = shaders(p, tile, S > 1, fastDiv);
   const tilesM = cdiv(M, tile.BM), tilesN = cdiv(N, tile.BN);
   const total = tilesM * tilesN * Z * S;
   words.splice(0, FIXED.length, M, N, K, kps, S, tilesM, tilesN, total);
   if (S === 1) {
-    const code = gemmShader(p, tile, false, decls, init);
-    ctx.run({ name: p.name, code, reads: p.reads, writes: [p.out], params: words, groups: grid(total) });
+    ctx.run({ name: p.name, code: main, reads: p.reads, writes: [p.out], params: words, groups: grid(total) });
     return;
   }
-  const bytes = Z * S * M * N * 4;
-  const scratch = ctx.pool.acquire(bytes);
-  ctx.run({ name: `${p.name} split-K`, code: gemmShader(p, tile, true, decls, init), reads: p.reads, writes: [scratch.buffer], params: words, groups: grid(total) });
+  const scratch = ctx.pool.acquire(Z * S * M * N * 4);
+  ctx.run({ name: `${p.name} split-K`, code: main, reads: p.reads, writes: [scratch.buffer], params: words, groups: grid(total) });
   const outputs = Z * M * N;
   const rw = words.slice();
   rw[7] = outputs;
-  ctx.run({ name: `${p.name} split-K sum`, code: reduceShader(p, decls, init), reads: [scratch.buffer], writes: [p.out], params: rw, groups: grid(cdiv(outputs, WG)) });
+  ctx.run({ name: `${p.name} split-K sum`, code: reduce, reads: [scratch.buffer], writes: [p.out], params: rw, groups: grid(cdiv(outputs, WG)) });
   // The queue orders the two dispatches before any later user of the recycled buffer (context.ts).
   ctx.pool.release(scratch.buffer, scratch.capacity);
 }
