@@ -187,6 +187,25 @@ if (!backend) {
     ["[64,16,32,32] mean 50 (a training-size layer)", bn([64, 16, 32, 32], 56, 50), { atol: 1e-3, rtol: 2e-3 }],
   ]);
 
+  // Contiguous inputs that start inside their buffer (narrow along dim 0): offsets reach every kernel.
+  cases("views with offsets", [
+    ["batch norm on narrow(0,1,3) of [5,6,8,8] (vec4 at offset 384)", (b) => {
+      const x = mk(b, [5, 6, 8, 8], 70).narrow(0, 1, 3);
+      const st = g.batchNormStats(x);
+      return [st, g.batchNormTrain(x, st, mk(b, [6], 71), mk(b, [6], 72), 1e-5)];
+    }],
+    ["batch norm on narrow(0,1,3) of [5,6,7,9] (scalar, odd offset)", (b) => {
+      const x = mk(b, [5, 6, 7, 9], 73).narrow(0, 1, 3);
+      const st = g.batchNormStats(x);
+      return [st, g.batchNormTrain(x, st, mk(b, [6], 74), mk(b, [6], 75), 1e-5)];
+    }],
+    ["softmax/argmax/cross-entropy on narrowed rows", (b) => {
+      const z = mk(b, [40, 300], 76, { scale: 4 }).narrow(0, 3, 30);
+      const y = g.fromArray(Int32Array.from(data(40, 77, { ints: 300 })), [40], { dtype: "int32", backend: b }).narrow(0, 5, 30);
+      return [z.softmax(1), z.logSoftmax(1), z.argmax(1), g.softmaxCrossEntropy(z, y), z.sum(1)];
+    }],
+  ]);
+
   describe("webgpu batchNormStats precision", () => {
     it("variance 0.25 at mean 1000 over 262144 elements per channel", async () => {
       const x = mk(gpu, [256, 2, 32, 32], 60, { scale: Math.sqrt(3) * 0.5, shift: 1000 });
