@@ -25,7 +25,7 @@ import type { OpAttrs } from "../../ops.js";
 import type { GpuContext } from "../context.js";
 import type { GpuView } from "../types.js";
 import { entry1d, f32bits, grid1d, header } from "../wgsl.js";
-import { entryGroups, groupGrid, rowWg, shaderOnce, treeReduce } from "./reduce.js";
+import { entryGroups, groupGrid, rowWg, treeReduce } from "./reduce.js";
 
 interface Layout { readonly N: number; readonly C: number; readonly S: number }
 const layout = (x: GpuView): Layout => ({ N: x.shape[0], C: x.shape[1], S: x.shape.slice(2).reduce((a, b) => a * b, 1) });
@@ -135,7 +135,7 @@ function encodeChannelReduce(ctx: GpuContext, r: ChannelReduce, { reads, eps }: 
   let groups: [number, number, number];
   if (wide) {
     // Partial index g = chunk * C + c.
-    code = shaderOnce(`${r.name}|wide|${vec}|${wg1}|${reads.length}`, () => `${pre}var<workgroup> sh: array<vec3<f32>, ${wg1}>;\n${entryGroups(`  if (g >= pu(0u) * pu(4u)) { return; }
+    code = ctx.shader(`norm:${r.name}|wide|${vec}|${wg1}|${reads.length}`, () => `${pre}var<workgroup> sh: array<vec3<f32>, ${wg1}>;\n${entryGroups(`  if (g >= pu(0u) * pu(4u)) { return; }
 ${offs}
   let c = g % pu(0u); let n0 = (g / pu(0u)) * pu(3u); let n1 = min(n0 + pu(3u), pu(2u));
 ${r.setup}
@@ -151,7 +151,7 @@ ${treeReduce(wg1, `sh[li] = ${r.comb}(sh[li], sh[li + w]);`)}
     groups = groupGrid(C * chunks);
   } else {
     // Partial index t = chunk * (C * S) + column.
-    code = shaderOnce(`${r.name}|narrow|${vec}|${reads.length}`, () => `${pre}${entry1d(`  let cols = pu(0u) * pu(1u);
+    code = ctx.shader(`norm:${r.name}|narrow|${vec}|${reads.length}`, () => `${pre}${entry1d(`  let cols = pu(0u) * pu(1u);
   if (gi >= cols * pu(4u)) { return; }
 ${offs}
   let col = gi % cols; let c = col / pu(1u);
@@ -169,7 +169,7 @@ ${rowLoop("col", "cols", r, vec)}
   const reads2 = [buffer, ...r.finalReads.map((k) => reads[k].buf.buffer)];
   const ts2 = reads2.map(() => "f32");
   const offs2 = r.finalReads.map((k, j) => `  let fin${j + 1} = pu(${10 + k}u);`).join("\n");
-  const code2 = shaderOnce(`${r.name}|merge|${wg2}`, () => `${header({ reads: ts2, writes: ["f32"] })}\n${r.fns}\nvar<workgroup> sh: array<vec3<f32>, ${wg2}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
+  const code2 = ctx.shader(`norm:${r.name}|merge|${wg2}`, () => `${header({ reads: ts2, writes: ["f32"] })}\n${r.fns}\nvar<workgroup> sh: array<vec3<f32>, ${wg2}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
 ${offs2}
   let c = g; let S2 = pu(6u);
   var acc = vec3<f32>(0.0);
@@ -255,7 +255,7 @@ function encodeChannelMap(ctx: GpuContext, name: string, reads: readonly GpuView
     const sChunks = Math.max(1, Math.min(Math.ceil(WANT_GROUPS / rows), Math.ceil(S / (wg * 4))));
     const L = Math.ceil(S / sChunks);
     const params = [C, S, rows, L, sChunks, f32bits(eps), N * S1, outOffset, ...offsets];
-    const code = shaderOnce(`${name}|rows|${vec}|${wg}`, () => `${pre}${entryGroups(`  if (g >= pu(2u) * pu(4u)) { return; }
+    const code = ctx.shader(`norm:${name}|rows|${vec}|${wg}`, () => `${pre}${entryGroups(`  if (g >= pu(2u) * pu(4u)) { return; }
 ${offs}
   let row = g / pu(4u); let c = row % pu(0u);
   let s0 = (g % pu(4u)) * pu(3u); let s1 = min(s0 + pu(3u), pu(1u));
@@ -265,7 +265,7 @@ ${coef}
     return;
   }
   const params = [C, S, rows * S, 0, 0, f32bits(eps), N * S1, outOffset, ...offsets];
-  const code = shaderOnce(`${name}|threads|${vec}`, () => `${pre}${entry1d(`  if (gi >= pu(2u)) { return; }
+  const code = ctx.shader(`norm:${name}|threads|${vec}`, () => `${pre}${entry1d(`  if (gi >= pu(2u)) { return; }
 ${offs}
   let i = gi; let c = (gi / pu(1u)) % pu(0u);
 ${coef}

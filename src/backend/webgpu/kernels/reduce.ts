@@ -193,21 +193,6 @@ ${treeReduce(lanes, `sh[li] = ${comb("sh[li]", "sh[li + w]")};`, "lane")}
 }
 
 /**
- * WGSL source memoized by a short key that determines it: generating shader text on every dispatch
- * is a measurable part of an op's host cost, and the context's pipeline lookup hashes the same
- * (cached) string object.
- */
-const shaders = new Map<string, string>();
-export function shaderOnce(key: string, build: () => string): string {
-  let code = shaders.get(key);
-  if (code === undefined) {
-    code = build();
-    shaders.set(key, code);
-  }
-  return code;
-}
-
-/**
  * Encodes the reduction of `src` into out[outOffset + o] (o over the kept dims, row-major), with a
  * second pass over a scratch buffer when the reduced range is chunked.
  */
@@ -236,7 +221,7 @@ function encodeReduce(ctx: GpuContext, op: ReduceOp, t: WgslType, src: Src, out:
   const params = [nOut, nRed, chunkLen, chunks, src.offset, 0, ...dimWords(src.kept), ...dimWords(src.red)];
   const mode = !rows ? "cols" : nested ? "nested" : oneRed ? "row" : "generic";
   const key = `reduce|${op}|${t}|${mode}|${src.kept.length}|${src.red.length}|${lanes}|${wg}`;
-  const code = shaderOnce(key, () => reduceShader(op, t, mode, src.kept.length, src.red.length, lanes, wg));
+  const code = ctx.shader(`reduce:${key}`, () => reduceShader(op, t, mode, src.kept.length, src.red.length, lanes, wg));
   const groups = rows ? groupGrid(Math.ceil((nOut * chunks) / perGroup)) : grid1d(nOut * chunks);
   if (chunks === 1) {
     params[5] = outOffset;
@@ -291,7 +276,7 @@ export function argReduceKernel<K extends "argmax" | "argmin">(kind: K): GpuKern
     if (inner === 1 && n >= 256) {
       // Long rows: a workgroup per row, coalesced loads, then a tree over (value, index) pairs.
       const wg = rowWg(n);
-      const code = shaderOnce(`arg|${kind}|rows|${wg}`, () => `${decl}var<workgroup> sv: array<f32, ${wg}>;\nvar<workgroup> si: array<i32, ${wg}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
+      const code = ctx.shader(`reduce:arg|${kind}|rows|${wg}`, () => `${decl}var<workgroup> sv: array<f32, ${wg}>;\nvar<workgroup> si: array<i32, ${wg}>;\n${entryGroups(`  if (g >= pu(0u)) { return; }
   let base = pu(3u) + g * pu(1u);
   var bv = 0.0; var bi = -1i;
   for (var k = li; k < pu(1u); k += ${wg}u) {
@@ -305,7 +290,7 @@ ${treeReduce(wg, "if (prefer(sv[li + w], si[li + w], sv[li], si[li])) { sv[li] =
       return;
     }
     // One thread per output; consecutive threads read consecutive inner positions.
-    const code = shaderOnce(`arg|${kind}|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
+    const code = ctx.shader(`reduce:arg|${kind}|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
   let base = pu(3u) + (gi / pu(2u)) * pu(1u) * pu(2u) + gi % pu(2u);
   var bv = 0.0; var bi = -1i;
   for (var k = 0u; k < pu(1u); k++) {

@@ -16,7 +16,7 @@ import type { OpAttrs } from "../../ops.js";
 import type { GpuContext } from "../context.js";
 import type { GpuView } from "../types.js";
 import { entry1d, grid1d, header, wgslType } from "../wgsl.js";
-import { ISNAN, entryGroups, groupGrid, rowWg, shaderOnce, treeReduce } from "./reduce.js";
+import { ISNAN, entryGroups, groupGrid, rowWg, treeReduce } from "./reduce.js";
 
 /**
  * State (m, s): running max, sum of exp(x - m). `upd` folds one value in, `comb` merges two states.
@@ -73,14 +73,14 @@ function softmaxLike(log: boolean) {
     const decl = `${header({ reads: ["f32"], writes: ["f32"] })}\n${PRELUDE}\n`;
     if (inner === 1 && n > 64) {
       const wg = rowWg(n);
-      const code = shaderOnce(`${name}|rows|${wg}`, () => `${decl}${shared(wg)}${entryGroups(`  if (g >= pu(0u)) { return; }
+      const code = ctx.shader(`softmax:${name}|rows|${wg}`, () => `${decl}${shared(wg)}${entryGroups(`  if (g >= pu(0u)) { return; }
   let row = g * pu(1u);
 ${groupStats(wg, "pu(1u)", "pu(3u) + row")}
   for (var k = li; k < pu(1u); k += ${wg}u) { ${write("pu(3u) + row + k", "pu(4u) + row + k")} }`, wg)}`);
       ctx.run({ name, code, reads: [x.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(outer) });
       return;
     }
-    const code = shaderOnce(`${name}|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
+    const code = ctx.shader(`softmax:${name}|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
   let row = (gi / pu(2u)) * pu(1u) * pu(2u) + gi % pu(2u);
 ${threadStats("pu(1u)", "pu(3u) + row", "pu(2u)")}
   for (var k = 0u; k < pu(1u); k++) { let j = row + k * pu(2u); ${write("pu(3u) + j", "pu(4u) + j")} }`)}`);
@@ -104,7 +104,7 @@ export function softmaxCrossEntropyKernel(ctx: GpuContext, [z, y]: readonly GpuV
   out0[pu(4u) + ${i}] = l;`;
   if (C > 64) {
     const wg = rowWg(C);
-    const code = shaderOnce(`sce|rows|${wg}`, () => `${decl}${shared(wg)}${entryGroups(`  if (g >= pu(0u)) { return; }
+    const code = ctx.shader(`softmax:sce|rows|${wg}`, () => `${decl}${shared(wg)}${entryGroups(`  if (g >= pu(0u)) { return; }
   let row = g * pu(1u);
 ${groupStats(wg, "pu(1u)", "pu(2u) + row")}
   if (li == 0u) {
@@ -113,7 +113,7 @@ ${groupStats(wg, "pu(1u)", "pu(2u) + row")}
     ctx.run({ name: "softmaxCrossEntropy", code, reads: [z.buf.buffer, y.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(N) });
     return;
   }
-  const code = shaderOnce(`sce|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
+  const code = ctx.shader(`softmax:sce|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
   let row = gi * pu(1u);
 ${threadStats("pu(1u)", "pu(2u) + row", "1u")}
   ${loss("row", "gi")}`)}`);
