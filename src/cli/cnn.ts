@@ -15,9 +15,9 @@ import * as schedules from "../optim/schedules/index.js";
 import { DataLoader, ImageDataset, channelStats, type AugmentSpec, type ImageSet } from "../data/index.js";
 import { PrefetchLoader } from "../data/prefetch.node.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
-import { readCheckpointSync, writeCheckpointSync } from "../io/index.node.js";
+import { readCheckpointSync, writeCheckpoint, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
-import { babysit, evaluate, fitAsync, misclassifiedEvent, type FitPosition, type TrainEvent } from "../train/index.js";
+import { babysit, evaluateAsync, fitAsync, misclassifiedEvent, type FitPosition, type TrainEvent } from "../train/index.js";
 import type { Tensor } from "../tensor/index.js";
 import type { OptimizerStateDict } from "../optim/index.js";
 import type { RunDir } from "./run-dir.js";
@@ -127,16 +127,24 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     start = ck.meta.position as unknown as FitPosition;
     h.log(`resuming from ${h.run.checkpoint} at epoch ${start.epoch + 1}, batch ${start.batch}, step ${start.step}`);
   }
+  // On an asynchronous backend (WebGPU) a checkpoint's reads are issued at once (one consistent
+  // snapshot, ordered on the GPU queue) and the file is written while training goes on.
+  const sync = model.parameters()[0]?.backend.synchronous ?? true;
+  const writes: Promise<void>[] = [];
   const save = (position: FitPosition): void => {
     if (!h.run) return;
-    writeCheckpointSync(h.run.checkpoint, { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o, normalization } });
+    const ck = { model: model.stateDict(), optimizer: opt.stateDict(), meta: { position, rng: rng.state, job: o, normalization } };
+    if (sync) writeCheckpointSync(h.run.checkpoint, ck);
+    else writes.push(writeCheckpoint(h.run.checkpoint, ck));
   };
   h.onStart?.({ trainSize: trainLoader.length, totalSteps: total, startStep: start.step });
   const emit = (e: TrainEvent): void => {
     h.run?.event(e);
     h.onEvent?.(e);
   };
-  const statsEvery = o.statsEvery ?? 100;
+  // Layer statistics read activations synchronously: CPU backends only for now.
+  const statsEvery = sync ? o.statsEvery ?? 100 : 0;
+  if (!sync && (o.statsEvery ?? 0) > 0) h.log("layer statistics (--stats-every) need a synchronous backend; off on this one");
   const stats = statsEvery > 0 ? babysit.layerStatsMonitor(model, { every: statsEvery, emit }) : undefined;
   let stopped = false;
   const r = await fitAsync({
@@ -156,7 +164,8 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     },
   }).finally(() => stats?.dispose());
   if (!stopped) save(r.position);
-  const ev = evaluate(model, testLoader, { misclassified: MISCLASSIFIED_SAMPLES });
+  for (const w of writes) await w;
+  const ev = await evaluateAsync(model, testLoader, { misclassified: MISCLASSIFIED_SAMPLES });
   const result: CnnJobResult = {
     dataset: name, test_accuracy: ev.accuracy, test_loss: ev.loss, train_accuracy: r.epochs.at(-1)?.trainAccuracy ?? NaN,
     epochs: o.epochs, steps: r.position.step, seconds: r.seconds, images_per_second: r.imagesPerSecond,

@@ -3,6 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import { VERSION, setBackend, listBackends, type BackendName } from "../index.js";
+import { initWebGPU } from "../node.js";
 import { formatHelp, parseArgs } from "./args.js";
 import { TRAIN_FLAGS, readTrainConfig, resolveTrainPlan } from "./train_config.js";
 import { trainSpiral } from "./spiral.js";
@@ -38,6 +39,12 @@ async function train(argv: string[]): Promise<number> {
   const a = parsed.flags;
   const file = a.config !== undefined ? readTrainConfig(a.config as string) : undefined;
   const plan = resolveTrainPlan(parsed, file);
+  if (a.backend === "webgpu") {
+    // WebGPU starts asynchronously (adapter + device); it is registered once it exists.
+    const gpu = await initWebGPU();
+    if (!gpu) throw new Error("ganglion train: --backend webgpu: no WebGPU adapter found (needs a GPU with a Vulkan/Metal/D3D12 driver, or Mesa's lavapipe; the optional 'webgpu' package must be installed)");
+    console.log(`webgpu adapter: ${gpu.info.adapter}`);
+  }
   if (a.backend !== undefined) {
     const names: string[] = listBackends();
     if (!names.includes(a.backend as string)) throw new Error(`ganglion train: --backend must be one of ${names.join(", ")}, got '${String(a.backend)}'`);

@@ -239,9 +239,11 @@ function hostSync(tensors: Readonly<Record<string, Tensor>>): Record<string, Hos
 
 /** Reads every tensor on the host; works on asynchronous backends too. */
 export async function hostTensors(tensors: Readonly<Record<string, Tensor>>): Promise<Record<string, HostTensor>> {
-  const out: Record<string, HostTensor> = {};
-  for (const [k, t] of Object.entries(tensors)) out[k] = { dtype: t.dtype, shape: t.shape, data: await t.data() };
-  return out;
+  // NOTE: every read starts before the first await: on WebGPU each read is ordered on the GPU queue
+  // when it is issued, so the values are one consistent snapshot even if training goes on meanwhile.
+  const entries = Object.entries(tensors);
+  const datas = await Promise.all(entries.map(([, t]) => t.data()));
+  return Object.fromEntries(entries.map(([k, t], i) => [k, { dtype: t.dtype, shape: t.shape, data: datas[i] }]));
 }
 
 /**

@@ -69,7 +69,9 @@ export class WebGPUBackend implements Backend {
     if (b.stale) this.#define(b, offset === 0 && data.length === b.size);
     // queue.writeBuffer runs before commands still in the encoder: submit those first (context.ts).
     this.ctx.flush();
-    const words = data instanceof Uint8Array ? Uint32Array.from(data) : data;
+    // bool is stored as u32; data in a SharedArrayBuffer (prefetch workers) is copied: Dawn's
+    // writeBuffer takes ArrayBuffers only.
+    const words = data instanceof Uint8Array ? Uint32Array.from(data) : typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer ? data.slice() : data;
     if (words.length > 0) this.ctx.device.queue.writeBuffer(b.buffer, offset * GPU_BYTES, words.buffer, words.byteOffset, words.byteLength);
   }
 
