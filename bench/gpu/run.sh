@@ -15,7 +15,7 @@ mkdir -p $C/node_modules/webgpu/dist/linux-x64
 xz -dc $C/dawn.node.xz > $C/node_modules/webgpu/dist/linux-x64/dawn.node
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv | tee "$OUT/gpu.txt"
 if [ "${SKIP_GEMM:-0}" != 1 ] && [ -f $C/webgpu-gemm.mjs ]; then timeout 240 /tmp/node $C/webgpu-gemm.mjs 2>&1 | grep -v Warning | tee "$OUT/gemm.jsonl"; fi
-timeout 300 /tmp/node $C/webgpu-train.mjs --models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER" 2>&1 | grep -v Warning | tee "$OUT/webgpu.jsonl"
+timeout ${TRAIN_TIMEOUT:-300} /tmp/node $C/webgpu-train.mjs --models "$MODELS" --batches "$BATCHES" --seconds "$SECONDS_PER" --memory-steps "${MEMORY_STEPS:-0}" 2>&1 | grep -v Warning | tee "$OUT/webgpu.jsonl"
 if [ "${SKIP_TORCH:-0}" != 1 ]; then
   timeout 200 python3 bench/gpu/torch_cuda.py "$(/tmp/node $C/specs.mjs "$MODELS" "$BATCHES" "$SECONDS_PER")" 2>&1 | tee "$OUT/torch.jsonl"
 fi

@@ -3,7 +3,9 @@
  * 512 with SGD, timed over whole steps including one loss read per step (as PyTorch's loss.item()),
  * and with a read every 20 steps (the GPU kept busy). Prints one JSON line per measurement.
  *
- *   node dist/bench/gpu/webgpu-train.js [--models lenet,cifar-convnet] [--batches 64,512] [--seconds 3]
+ *   node dist/bench/gpu/webgpu-train.js [--models lenet,cifar-convnet] [--batches 64,512] [--seconds 3] [--memory-steps 10000]
+ * --memory-steps N adds N steps of lenet at batch 64 reporting live tensors/bytes and GPUBuffers
+ * created before and after (the "memory flat over 10,000 steps" target).
  */
 import * as g from "../../src/node.js";
 import { LEARNING_RATE, MODELS, MODEL_NAMES, type LayerSpec, type ModelName } from "../models.js";
@@ -25,7 +27,7 @@ function layer(l: LayerSpec, rng: g.Rng): g.nn.Module {
   }
 }
 
-async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number, seconds: number, readEvery: number): Promise<Record<string, number | string>> {
+async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number, seconds: number, readEvery: number, fixedSteps = 0): Promise<Record<string, number | string>> {
   const spec = MODELS[name];
   const rng = new g.Rng(1);
   const model = g.nn.sequential(...spec.layers.map((l) => layer(l, rng)));
@@ -53,8 +55,9 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   await backend.sync();
   let steps = 0;
   const mem0 = g.memory();
+  const created0 = backend.ctx.pool.created;
   const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000 || steps < 10) {
+  while (fixedSteps > 0 ? steps < fixedSteps : performance.now() - t0 < seconds * 1000 || steps < 10) {
     await step(steps % readEvery === readEvery - 1);
     steps++;
   }
@@ -68,6 +71,7 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   return {
     framework: "ganglion-webgpu", model: name, batch, readEvery, steps, imagesPerSec: (steps * batch) / dt, msPerStep: (dt / steps) * 1000,
     firstStepSeconds: first, firstLoss: first3, lastLoss, liveTensorsBefore: mem0.liveTensors, liveTensorsAfter: mem1.liveTensors,
+    liveBytesBefore: mem0.liveBytes, liveBytesAfter: mem1.liveBytes, gpuBuffersCreatedDuring: backend.ctx.pool.created - created0,
   };
 }
 
@@ -93,5 +97,7 @@ for (const m of models) {
     }
   }
 }
+const memorySteps = Number(arg("memory-steps", "0"));
+if (memorySteps > 0) console.log(JSON.stringify({ memoryRun: true, ...(await measure(backend, "lenet", 64, 0, 1, memorySteps)) }));
 console.log(JSON.stringify({ dispatches: backend.ctx.dispatches, submits: backend.ctx.submits, pipelines: backend.ctx.pipelineCount, buffersCreated: backend.ctx.pool.created }));
 backend.destroy();
