@@ -69,7 +69,7 @@ const settledBelow = (p: readonly Point[], tol: number): string => {
   p.forEach((q, i) => { if (!(f(q) < tol)) last = i; });
   return last === p.length - 1 ? `> ${steps}` : String(last + 1);
 };
-console.log(`f(x, y) = ½(u² + ${kappa}·v²), (u, v) = (x, y) rotated by ${args.num("angle", 0)}°, start (${start.join(", ")}), f = ${f(start).toFixed(2)}, ${steps} steps\n`);
+console.log(`f(x, y) = ½(u² + ${kappa}·v²), (u, v) = (x, y) rotated by ${args.num("angle", 0)}°, start (${start.map((v) => v.toFixed(2)).join(", ")}), f = ${f(start).toFixed(2)}, ${steps} steps\n`);
 console.log(table(
   ["optimizer", "f after 10", "f after 50", `f after ${steps}`, "f < 1e-3 from step"],
   paths.map(([name, p]) => [name, ...[10, 50, steps].map((k) => f(p[Math.min(k, p.length - 1)]).toExponential(2)), settledBelow(p, 1e-3)]),

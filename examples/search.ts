@@ -40,7 +40,7 @@ console.log(table(["sampler", "distinct x tried", "best f (x* = 0.37)", `mean be
 ]));
 savePlot(args.plotDir, "search-grid-vs-random", {
   title: "9 trials: grid vs random (only x matters)", xLabel: "x (important)", yLabel: "y (unimportant)",
-  xRange: [0, 1], yRange: [0, 1], width: 480, height: 440,
+  xRange: [-0.04, 1.04], yRange: [-0.04, 1.04], width: 480, height: 440,
   series: [
     { name: "grid", points: g9.trials.map((t): Point => [t.config.x as number, t.config.y as number]), scatter: true },
     { name: "random", points: r9.trials.map((t): Point => [t.config.x as number, t.config.y as number]), scatter: true },
@@ -88,5 +88,5 @@ const series: Series[] = [
 ];
 savePlot(args.plotDir, "search-lr-reg", {
   title: "Spiral net: every trial of both searches", xLabel: "learning rate", yLabel: "L2 strength", logX: true, logY: true,
-  xRange: [1e-4, 10], yRange: [1e-6, 1], series,
+  xRange: [5e-5, 20], yRange: [5e-7, 2], series,
 });

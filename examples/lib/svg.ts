@@ -59,7 +59,9 @@ function linearTicks(lo: number, hi: number, n = 6): number[] {
 
 function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+  const first = Math.floor(Math.log10(lo)), last = Math.ceil(Math.log10(hi));
+  const every = Math.max(1, Math.ceil((last - first) / 8));
+  for (let e = first; e <= last; e += every) {
     const v = 10 ** e;
     if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
   }
@@ -114,7 +116,7 @@ export function lineChart(o: ChartOptions): string {
     `<text x="${M.left + pw / 2}" y="${height - 10}" text-anchor="middle">${esc(o.xLabel)}</text>`,
     `<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   let colorIndex = 0;
-  const legend: Array<[string, string, boolean]> = [];
+  const legend: Array<[string, string, boolean, boolean]> = [];
   for (const s of o.series) {
     const color = s.muted ? "#bbb" : (s.color ?? PALETTE[colorIndex++ % PALETTE.length]);
     const pts = s.points.filter(inside);
@@ -125,13 +127,15 @@ export function lineChart(o: ChartOptions): string {
     if (s.markers || s.scatter) {
       for (const p of pts) parts.push(`<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="${s.scatter ? 3 : 2.2}" fill="${color}" clip-path="url(#plot)"/>`);
     }
-    if (!s.muted) legend.push([s.name, color, !!s.dashed]);
+    if (!s.muted) legend.push([s.name, color, !!s.dashed, !!s.scatter]);
   }
   const legendWidth = 40 + 7 * Math.max(0, ...legend.map(([name]) => name.length));
   if (legend.length) parts.push(`<rect x="${M.left + pw - legendWidth - 6}" y="${M.top + 4}" width="${legendWidth}" height="${legend.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
-  legend.forEach(([name, color, dashed], i) => {
+  legend.forEach(([name, color, dashed, dots], i) => {
     const y = M.top + 14 + i * 16, x = M.left + pw - legendWidth;
-    parts.push(`<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${color}" stroke-width="2.5"${dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+    parts.push(dots
+      ? `<circle cx="${x + 11}" cy="${y}" r="3.5" fill="${color}"/>`
+      : `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${color}" stroke-width="2.5"${dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
       `<text x="${x + 28}" y="${y}" dominant-baseline="middle">${esc(name)}</text>`);
   });
   parts.push("</svg>");

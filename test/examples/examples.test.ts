@@ -52,6 +52,23 @@ describe("examples (the guide's code) run at their --tiny size", () => {
     }
   });
 
+  it("every ts sample in the guide is an excerpt of the example it names", () => {
+    const guide = join(root, "docs", "guide");
+    let blocks = 0;
+    for (const f of readdirSync(guide).filter((n) => n.endsWith(".md"))) {
+      const text = readFileSync(join(guide, f), "utf8");
+      for (const m of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+        const lines = m[1].split("\n").map((l) => l.trim()).filter(Boolean);
+        const named = /^\/\/ (examples\/[a-z0-9-]+\.ts)$/.exec(lines[0] ?? "");
+        assert.ok(named, `${f}: a ts sample must start with "// examples/<name>.ts", got ${JSON.stringify(lines[0])}`);
+        const source = new Set(readFileSync(join(root, named[1]), "utf8").split("\n").map((l) => l.trim()));
+        for (const line of lines.slice(1)) assert.ok(source.has(line), `${f}: line not in ${named[1]}: ${line}`);
+        blocks++;
+      }
+    }
+    assert.ok(blocks >= 20, `only ${blocks} samples found`);
+  });
+
   it("the guide's figures exist", () => {
     const guide = join(root, "docs", "guide");
     for (const f of readdirSync(guide).filter((n) => n.endsWith(".md"))) {
