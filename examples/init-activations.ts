@@ -8,7 +8,7 @@
  *
  * Run: npm run build && node dist/examples/init-activations.js [--batch 1000] [--layers 10] [--width 500] [--plot dir]
  */
-import { nn } from "ganglion";
+import { Rng, init, nn, noGrad, randn, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince } from "./lib/args.js";
 import { savePlot, type Point } from "./lib/svg.js";
 
@@ -26,6 +26,52 @@ for (const f of ["tanh", "relu"] as const) {
   const first = (i: number): number => results[i].layers[0].std;
   console.log(inits.map((i, k) => `${i}: last/first std ${(last(k) / first(k)).toExponential(2)}`).join(", "));
   console.log(`(${secondsSince(t0)} s)\n`);
+}
+// The lecture's histograms: the distribution of the activations at a few layers, for each run.
+const edges = { tanh: [-1, 1], relu: [0, 3] } as const;
+function histograms(f: nn.ActivationNonlinearity, how: nn.ActivationInit, layers: readonly number[]): Array<[number, Point[]]> {
+  const rng = new Rng(0);
+  const draw: Record<nn.ActivationInit, (w: Tensor) => void> = {
+    small: (w) => init.normal(w, { std: 0.01, rng }),
+    large: (w) => init.normal(w, { std: 1, rng }),
+    xavier: (w) => init.xavierNormal(w, { rng }),
+    he: (w) => init.kaimingNormal(w, { nonlinearity: "relu", rng }),
+  };
+  return scope(() => noGrad(() => {
+    let h = randn([opts.batch, opts.width], { rng });
+    const out: Array<[number, Point[]]> = [];
+    for (let l = 1; l <= opts.layers; l++) {
+      const fc = nn.linear(opts.width, opts.width, { bias: false, rng });
+      draw[how](fc.weight);
+      const z = fc.forward(h);
+      h = f === "tanh" ? z.tanh() : z.relu();
+      fc.dispose();
+      if (layers.includes(l)) out.push([l, histogram(h.dataSync(), edges[f][0], edges[f][1], 40, f === "relu")]);
+    }
+    return out;
+  }));
+}
+/**
+ * Fraction of the values in each of `bins` equal bins of [lo, hi] (values outside go to the end bins);
+ * `skipZeros` leaves out exact zeros (ReLU's dead half), still dividing by the total count.
+ */
+function histogram(values: ArrayLike<number>, lo: number, hi: number, bins: number, skipZeros = false): Point[] {
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    if (skipZeros && values[i] === 0) continue;
+    counts[Math.min(bins - 1, Math.max(0, Math.floor(((values[i] - lo) / (hi - lo)) * bins)))]++;
+  }
+  return counts.map((c, b): Point => [lo + ((b + 0.5) * (hi - lo)) / bins, c / values.length]);
+}
+if (args.plotDir) {
+  const shown = [1, Math.ceil(opts.layers / 3), Math.ceil((2 * opts.layers) / 3), opts.layers];
+  for (const [f, how] of nn.SLIDE_RUNS) {
+    savePlot(args.plotDir, `init-hist-${f}-${how}`, {
+      title: `${f} + ${how === "small" ? "N(0, 0.01²)" : how === "large" ? "N(0, 1)" : how === "he" ? "He" : "Xavier"}`,
+      xLabel: f === "relu" ? "activation (the zeros, about half, left out)" : "activation", yLabel: "fraction", width: 400, height: 260,
+      series: histograms(f, how, shown).map(([l, points]) => ({ name: `layer ${l}`, points })),
+    });
+  }
 }
 const label: Record<nn.ActivationInit, string> = { small: "N(0, 0.01²)", large: "N(0, 1)", xavier: "Xavier", he: "He" };
 savePlot(args.plotDir, "init-activation-std", {
