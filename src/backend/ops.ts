@@ -41,9 +41,30 @@ export interface Pool2dAttrs {
 
 type NoAttrs = Record<string, never>;
 
+/**
+ * An argument of a fused step: a value index (inputs 0..n-1, then the results of earlier steps) or a
+ * constant, referenced by its position in `FusedProgram.consts` (so a program's structure, which
+ * decides the GPU shader, does not change when a learning rate or bias correction does).
+ */
+export type FusedArg = number | { readonly c: number };
+export interface FusedStep {
+  readonly op: UnaryOp | BinaryOp;
+  readonly args: readonly FusedArg[];
+}
+/** An elementwise program; its value is the last step's result. Built by `fusedMap` (tensor layer). */
+export interface FusedProgram {
+  readonly steps: readonly FusedStep[];
+  readonly consts: readonly number[];
+}
+
 /** Attributes of each primitive op. Keys of this interface are the primitive ops. */
 export interface OpAttrs extends Record<UnaryOp, NoAttrs>, Record<BinaryOp, NoAttrs>, Record<ReduceOp, { readonly axes: readonly number[] }> {
   where: NoAttrs;
+  /**
+   * An elementwise program over float inputs broadcast to the output (DESIGN rule 2: one pass instead
+   * of one kernel per op; on a GPU, one dispatch instead of ~25 for an Adam update). Not differentiable.
+   */
+  fused: { readonly program: FusedProgram };
   cast: { readonly dtype: DType };
   copy: NoAttrs;
   fill: { readonly value: number };
@@ -106,6 +127,7 @@ export const OP_INFO: { readonly [K in PrimOp]: OpInfo } = {
   ...binaryInfo,
   ...reduceInfo,
   where: { family: "ternary", strided: true },
+  fused: { family: "ternary", strided: true },
   cast: { family: "unary", strided: true },
   copy: { family: "layout", strided: true },
   fill: { family: "layout", strided: true },

@@ -7,7 +7,8 @@
  * factors the first updates would be scaled by (1−β1)/√(1−β2) ≈ 3× too large with the defaults.
  */
 import type { Pair } from "../core/index.js";
-import type { Tensor } from "../tensor/index.js";
+import { fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
+import { useFused } from "./fused.js";
 import { Optimizer, bool, nonNegative, positive, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -32,6 +33,7 @@ export class Adam extends Optimizer<AdamOptions> {
     const [b1, b2] = o.betas;
     const t = ((st.step as number | undefined) ?? 0) + 1;
     st.step = t;
+    if (useFused(p)) return this.#fused(p, grad, st, o, t);
     let g = grad;
     if (o.weightDecay && o.decoupled) p.assign(p.mul(1 - o.lr * o.weightDecay));
     else if (o.weightDecay) g = g.add(p.mul(o.weightDecay));
@@ -49,6 +51,27 @@ export class Adam extends Optimizer<AdamOptions> {
     // PyTorch: denom = √v / √bc2 + ε; θ ← θ − (lr/bc1)·m/denom
     const denom = vUse.sqrt().div(Math.sqrt(bc2)).add(o.eps);
     p.assign(p.sub(m.div(denom).mul(o.lr / bc1)));
+  }
+
+  /** The same update as three fused programs (m, v, θ) instead of ~25 ops. */
+  #fused(p: Tensor, grad: Tensor, st: ParamState, o: AdamOptions, t: number): void {
+    const [b1, b2] = o.betas;
+    const l2 = o.weightDecay && !o.decoupled ? o.weightDecay : 0;
+    const keep = o.weightDecay && o.decoupled ? 1 - o.lr * o.weightDecay : 1;
+    const gr = (p: FusedValue, g: FusedValue): FusedValue => (l2 ? g.add(p.mul(l2)) : g);
+    const m0 = st.expAvg as Tensor | undefined;
+    const v0 = st.expAvgSq as Tensor | undefined;
+    const m = this.setState(st, "expAvg", m0 ? fusedMap([m0, p, grad], (m, p, g) => m.mul(b1).add(gr(p, g).mul(1 - b1))) : fusedMap([p, grad], (p, g) => gr(p, g).mul(1 - b1)));
+    const v = this.setState(st, "expAvgSq", v0 ? fusedMap([v0, p, grad], (v, p, g) => v.mul(b2).add(gr(p, g).square().mul(1 - b2))) : fusedMap([p, grad], (p, g) => gr(p, g).square().mul(1 - b2)));
+    let vUse = v;
+    if (o.amsgrad) {
+      const mx = st.maxExpAvgSq as Tensor | undefined;
+      vUse = this.setState(st, "maxExpAvgSq", mx ? mx.maximum(v) : v.clone());
+    }
+    const bc1 = 1 - b1 ** t;
+    const sbc2 = Math.sqrt(1 - b2 ** t);
+    const { lr, eps } = o;
+    p.assign(fusedMap([p, m, vUse], (p, m, v) => (keep !== 1 ? p.mul(keep) : p).sub(m.div(v.sqrt().div(sbc2).add(eps)).mul(lr / bc1))));
   }
 }
 

@@ -1,6 +1,7 @@
 /** L6: optimizers (param groups, owned state) and, in ./schedules, learning-rate schedules. */
 export { Optimizer, evalClosure, type Closure, type ParamGroup, type ParamGroupSpec, type ParamState, type OptimizerStateDict } from "./optimizer.js";
 export { SGD, sgd, type SgdOptions } from "./sgd.js";
+export { setFusedUpdates, type FusedUpdates } from "./fused.js";
 export { Adam, AdamW, adam, adamw, type AdamOptions } from "./adam.js";
 export { Adagrad, adagrad, type AdagradOptions } from "./adagrad.js";
 export { RMSprop, rmsprop, type RmspropOptions } from "./rmsprop.js";

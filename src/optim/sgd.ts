@@ -4,7 +4,8 @@
  * L2 weight decay — torch.optim.SGD's update (the first step sets v ← g, without dampening).
  */
 import { ValueError } from "../core/index.js";
-import type { Tensor } from "../tensor/index.js";
+import { fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
+import { useFused } from "./fused.js";
 import { Optimizer, bool, nonNegative, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 
 export interface SgdOptions {
@@ -30,6 +31,7 @@ export class SGD extends Optimizer<SgdOptions> {
     }
   }
   protected update(p: Tensor, grad: Tensor, st: ParamState, o: SgdOptions): void {
+    if (useFused(p)) return this.#fused(p, grad, st, o);
     let d = o.weightDecay ? grad.add(p.mul(o.weightDecay)) : grad;
     if (o.momentum) {
       const v0 = st.momentumBuffer as Tensor | undefined;
@@ -37,6 +39,19 @@ export class SGD extends Optimizer<SgdOptions> {
       d = o.nesterov ? d.add(v.mul(o.momentum)) : v;
     }
     p.assign(p.sub(d.mul(o.lr)));
+  }
+
+  /** The same update as fused programs: velocity in one kernel, parameter in another. */
+  #fused(p: Tensor, grad: Tensor, st: ParamState, o: SgdOptions): void {
+    const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = o;
+    const d = (p: FusedValue, g: FusedValue): FusedValue => (wd ? g.add(p.mul(wd)) : g);
+    if (!mu) {
+      p.assign(fusedMap([p, grad], (p, g) => p.sub(d(p, g).mul(lr))));
+      return;
+    }
+    const v0 = st.momentumBuffer as Tensor | undefined;
+    const v = this.setState(st, "momentumBuffer", v0 ? fusedMap([v0, p, grad], (v, p, g) => v.mul(mu).add(d(p, g).mul(1 - dampening))) : fusedMap([p, grad], d));
+    p.assign(fusedMap([p, grad, v], (p, g, v) => p.sub((nesterov ? d(p, g).add(v.mul(mu)) : v).mul(lr))));
   }
 }
 

@@ -12,14 +12,14 @@ import type { Tensor } from "./tensor.js";
 export type NonDiffOp =
   | "sign" | "floor" | "ceil" | "round" | "isFinite" | "logicalNot"
   | "eq" | "ne" | "lt" | "le" | "gt" | "ge"
-  | "cast" | "fill" | "argmax" | "argmin" | "oneHot"
+  | "cast" | "fill" | "argmax" | "argmin" | "oneHot" | "fused"
   | "conv2dBackwardInput" | "conv2dBackwardWeight" | "maxPool2dBackward" | "avgPool2dBackward"
   | "batchNormStats" | "batchNormGradSums" | "batchNormBackward";
 
 /** The same list at run time (tests check every other primitive has a backward rule). */
 export const NON_DIFF_OPS = [
   "sign", "floor", "ceil", "round", "isFinite", "logicalNot", "eq", "ne", "lt", "le", "gt", "ge",
-  "cast", "fill", "argmax", "argmin", "oneHot",
+  "cast", "fill", "argmax", "argmin", "oneHot", "fused",
   "conv2dBackwardInput", "conv2dBackwardWeight", "maxPool2dBackward", "avgPool2dBackward",
   // NOTE: the statistics carry no gradient of their own: `batchNorm`'s rule differentiates through them.
   "batchNormStats", "batchNormGradSums", "batchNormBackward",

@@ -1,7 +1,7 @@
 /** Reference elementwise kernels: unary, binary (inputs pre-broadcast as stride-0 views), where, cast, copy, fill. */
 import type { TypedArray } from "../../core/index.js";
 import { BINARY_FNS, UNARY_FNS } from "../elementwise.js";
-import type { BinaryOp, UnaryOp } from "../ops.js";
+import type { BinaryOp, FusedProgram, UnaryOp } from "../ops.js";
 import { forEachRow, lastStride, type ArrView } from "./strided.js";
 
 /** Stores `x` into an array of the output dtype with the right conversion (bool: nonzero; int: truncate). */
@@ -65,4 +65,27 @@ export function fill(out: ArrView, value: number): void {
   const n = out.shape.reduce((a, b) => a * b, 1);
   const v = out.dtype === "bool" ? (value !== 0 ? 1 : 0) : value;
   out.data.fill(v, out.offset, out.offset + n);
+}
+
+/** Evaluates a fused elementwise program per element, in double precision (stored as the output dtype). */
+export function fused(ins: readonly ArrView[], out: ArrView, program: FusedProgram): void {
+  const n = ins.length;
+  const { steps, consts } = program;
+  const vals = new Float64Array(n + steps.length);
+  const fns = steps.map((st) => (st.args.length === 1 ? UNARY_FNS[st.op as UnaryOp] : BINARY_FNS[st.op as BinaryOp]) as (a: number, b?: number) => number);
+  const argOf = steps.map((st) => st.args.map((a) => (typeof a === "number" ? a : -1 - a.c)));
+  const at = (k: number): number => (k >= 0 ? vals[k] : consts[-1 - k]);
+  const ls = ins.map(lastStride);
+  const o = out.data;
+  const base = out.offset;
+  forEachRow(out.shape, ins.map((v) => v.strides), ins.map((v) => v.offset), (p, offs, len) => {
+    for (let j = 0; j < len; j++) {
+      for (let k = 0; k < n; k++) vals[k] = ins[k].data[offs[k] + j * ls[k]];
+      for (let s = 0; s < steps.length; s++) {
+        const a = argOf[s];
+        vals[n + s] = a.length === 1 ? fns[s](at(a[0])) : fns[s](at(a[0]), at(a[1]));
+      }
+      o[base + p + j] = vals[n + steps.length - 1];
+    }
+  });
 }

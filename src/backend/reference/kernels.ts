@@ -5,7 +5,7 @@
 import { fromKeys } from "../../core/index.js";
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type OpAttrs, type PrimOp, type ReduceOp, type UnaryOp } from "../ops.js";
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, convGeom } from "./conv.js";
-import { binary, copy, fill, unary, where } from "./elementwise.js";
+import { binary, copy, fill, fused, unary, where } from "./elementwise.js";
 import { gemm } from "./gemm.js";
 import { concat, gather, oneHot, pad, scatterAdd } from "./indexing.js";
 import { batchNorm, batchNormBackward, batchNormGradSums, batchNormStats } from "./norm.js";
@@ -26,6 +26,7 @@ export const referenceKernels: RefKernelTable = {
   ...binaryKernels,
   ...reduceKernels,
   where: ([c, a, b], out) => where(c, a, b, out),
+  fused: (ins, out, a) => fused(ins, out, a.program),
   cast: ([x], out) => copy(x, out),
   copy: ([x], out) => copy(x, out),
   fill: (_ins, out, a) => fill(out, a.value),

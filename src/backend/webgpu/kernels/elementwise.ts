@@ -53,7 +53,7 @@ fn pow_(a: f32, b: f32) -> f32 {
   return pow(a, b);
 }`;
 
-function unaryExpr(op: UnaryOp, x: string, t: WgslType): string {
+export function unaryExpr(op: UnaryOp, x: string, t: WgslType): string {
   const f = t === "f32";
   switch (op) {
     case "neg": return `-${x}`;
@@ -80,7 +80,7 @@ function unaryExpr(op: UnaryOp, x: string, t: WgslType): string {
   }
 }
 
-function binaryExpr(op: BinaryOp, a: string, b: string, t: WgslType): string {
+export function binaryExpr(op: BinaryOp, a: string, b: string, t: WgslType): string {
   const f = t === "f32";
   switch (op) {
     case "add": return `(${a} + ${b})`;
@@ -122,7 +122,7 @@ export function mapKernel(
   out: GpuView,
   ct: WgslType,
   resultType: WgslType,
-  body: (xs: readonly string[]) => string,
+  body: (xs: readonly string[]) => string | { readonly lines: readonly string[]; readonly value: string },
   extraParams: readonly number[] = [],
 ): void {
   const n = sizeOf(out.shape);
@@ -162,7 +162,9 @@ export function mapKernel(
       const load = `in${k}[i${k}]`;
       lines.push(`  let x${k} = ${its[k] === "u32" && ct !== "u32" ? `${ct}(${load})` : convert(load, its[k], ct)};`);
     });
-    const value = body(ins.map((_, k) => `x${k}`));
+    const b = body(ins.map((_, k) => `x${k}`));
+    const value = typeof b === "string" ? b : b.value;
+    if (typeof b !== "string") lines.push(...b.lines);
     lines.push(`  out0[pu(1u) + gi] = ${convert(`(${value})`, resultType, ot, toBool)};`);
     return `${header({ reads: its, writes: [ot] })}\nconst EXTRA: u32 = ${extraBase}u;\n${PRELUDE}\n${entry1d(lines.join("\n"))}`;
   });

@@ -7,6 +7,7 @@ import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type U
 import type { GpuKernel, GpuKernelTable } from "../types.js";
 import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from "./conv.js";
 import { binaryKernel, castKernel, copyKernel, fillKernel, unaryKernel, whereKernel } from "./elementwise.js";
+import { fusedKernel } from "./fused.js";
 import { concatKernel, gatherKernel, oneHotKernel, padKernel, scatterAddKernel } from "./indexing.js";
 import { matmulKernel } from "./matmul.js";
 import { batchNormBackwardKernel, batchNormGradSumsKernel, batchNormKernel, batchNormStatsKernel } from "./norm.js";
@@ -23,6 +24,7 @@ export const webgpuKernels: GpuKernelTable = {
   ...binary,
   ...reduce,
   where: whereKernel,
+  fused: fusedKernel,
   cast: castKernel,
   copy: copyKernel,
   fill: (ctx, ins, out, a) => fillKernel(ctx, ins, out, a.value),
