@@ -116,7 +116,11 @@ export const backwardRules: { readonly [K in DiffOp]: BackwardRule<K> } = {
     const index = sv(n, 0);
     let gs: Tensor | null = null;
     if (need(n, 2)) {
-      gs = T.gather(g, n.attrs.axis, index);
+      // torch: grad_src = grad.gather(axis, index). The index may be smaller than base off the axis;
+      // gather reads only inside the index's extent there, so narrow g to it first.
+      let gi = g;
+      for (let d = 0; d < index.rank; d++) if (d !== n.attrs.axis && index.shape[d] < gi.shape[d]) gi = T.narrow(gi, d, 0, index.shape[d]);
+      gs = T.gather(gi, n.attrs.axis, index);
       const src = ins(n, 2);
       if (!shapesEqual(gs.shape, src)) gs = T.pad(gs, src.map((d, i) => [0, d - gs!.shape[i]] as const));
     }

@@ -57,6 +57,7 @@ const cases: Case[] = [
   ["avgPool2d exclude pad", (x) => g.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), () => [r([1, 2, 6, 5])]],
   ["gather", (x) => g.gather(x, 1, g.fromArray([0, 2, 2, 1, 0, 0], [3, 2], { dtype: "int32" })), () => [r([3, 4])]],
   ["scatterAdd", (b, s) => g.scatterAdd(b, 0, g.fromArray([1, 0, 1, 1], [2, 2], { dtype: "int32" }), s), () => [r([3, 2]), r([2, 2])]],
+  ["scatterAdd index smaller than base off the axis, src larger", (b, s) => g.scatterAdd(b, 1, g.fromArray([3, 0, 3, 1], [2, 2, 1], { dtype: "int32" }), s), () => [r([3, 4, 2]), r([2, 3, 2])]],
   ["concat", (a, b) => g.concat([a, b], 1), () => [r([2, 3]), r([2, 2])]],
   ["pad", (x) => g.pad(x, [[1, 0], [0, 2]], 0.5), () => [r([2, 3])]],
   ["softmax", (x) => x.softmax(0), () => [r([3, 4])]],

@@ -32,22 +32,48 @@ export function gather(x: ArrView, index: ArrView, out: ArrView, axis: number): 
   }
 }
 
-/** out = base; out[o, index[o,j,i], i] += src[o, j, i]. */
+/**
+ * For each position of `dims` in row-major order, the offset of the same multi-index in a contiguous
+ * array of shape `full` (which is at least `dims` on every axis).
+ */
+function subOffsets(dims: readonly number[], full: readonly number[]): Int32Array {
+  const out = new Int32Array(sizeOf(dims));
+  let n = 1, stride = 1;
+  // Build from the last axis: each axis repeats the offsets so far at multiples of its stride in `full`.
+  for (let d = dims.length - 1; d >= 0; d--) {
+    for (let c = dims[d] - 1; c >= 0; c--) {
+      for (let q = 0; q < n; q++) out[c * n + q] = out[q] + c * stride;
+    }
+    n *= dims[d];
+    stride *= full[d];
+  }
+  return out;
+}
+
+/**
+ * out = base; out[.., index[p], ..] += src[p] for every position p of index (torch.scatter_add). The
+ * index may be smaller than base off `axis` and src at least as large as index on every axis, so p is
+ * mapped to base's and src's own layouts axis by axis, not through a flat offset.
+ */
 export function scatterAdd(base: ArrView, index: ArrView, src: ArrView, out: ArrView, axis: number): void {
   const total = sizeOf(base.shape);
   out.data.set(base.data.subarray(base.offset, base.offset + total), out.offset);
   const [outer, J, inner] = split(index.shape, axis);
+  if (outer * J * inner === 0) return;
   const n = base.shape[axis];
-  const oInner = sizeOf(base.shape.slice(axis + 1));
+  const baseInner = sizeOf(base.shape.slice(axis + 1));
   const srcInner = sizeOf(src.shape.slice(axis + 1));
-  const srcJ = src.shape[axis];
+  const before = index.shape.slice(0, axis), after = index.shape.slice(axis + 1);
+  const baseOuter = subOffsets(before, base.shape.slice(0, axis)), srcOuter = subOffsets(before, src.shape.slice(0, axis));
+  const baseIn = subOffsets(after, base.shape.slice(axis + 1)), srcIn = subOffsets(after, src.shape.slice(axis + 1));
+  const baseRow = n * baseInner, srcRow = src.shape[axis] * srcInner;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < J; j++) {
       for (let i = 0; i < inner; i++) {
         const p = (o * J + j) * inner + i;
         const k = index.data[index.offset + p];
         checkIndex("scatterAdd", k, n, p, index.shape);
-        out.data[out.offset + o * n * oInner + k * oInner + i] += src.data[src.offset + (o * srcJ + j) * srcInner + i];
+        out.data[out.offset + baseOuter[o] * baseRow + k * baseInner + baseIn[i]] += src.data[src.offset + srcOuter[o] * srcRow + j * srcInner + srcIn[i]];
       }
     }
   }
