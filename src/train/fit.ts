@@ -13,6 +13,8 @@ import { evaluateSteps, type EvalResult } from "./evaluate.js";
 import type { EpochEvent, TrainEvent } from "./events.js";
 import { misclassifiedEvent } from "./misclassified.js";
 import { drive, driveAsync, type ReadRequest } from "./reads.js";
+import { babysitTraining, combineOnStep, type BabysitTrainingOptions } from "./babysit/monitor.js";
+import type { CheckResult } from "./babysit/types.js";
 
 export type LossFn = (logits: Tensor, y: Tensor) => Tensor;
 
@@ -45,6 +47,13 @@ export interface FitOptions {
   readonly misclassified?: number;
   /** Where to start (resume). */
   readonly start?: FitPosition;
+  /**
+   * Babysit the run (CS231n lecture 6): the NaN/Inf guard stops training naming the first layer or
+   * parameter that went non-finite, layer statistics (dead ReLUs, saturation, update/weight ratio) are
+   * emitted as events every `every` steps (default 50), and the train/validation gap is diagnosed at
+   * the end; the checks are in `FitResult.babysit`. Needs a synchronous (CPU) backend.
+   */
+  readonly babysit?: boolean | BabysitTrainingOptions;
 }
 
 export interface FitResult {
@@ -54,6 +63,8 @@ export interface FitResult {
   readonly seconds: number;
   readonly imagesPerSecond: number;
   readonly lastVal?: EvalResult;
+  /** With `babysit`: the NaN-guard, layer-statistics and train/validation-gap checks. */
+  readonly babysit?: CheckResult[];
 }
 
 function currentLr(opt: Optimizer<{ lr: number }>): number {
@@ -80,8 +91,27 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
-/** The loop itself, as a generator that yields after each optimizer step. */
+/** Adds the babysitter around the loop when asked (see FitOptions.babysit). */
 function* fitSteps(o: FitOptions): Generator<FitPosition | ReadRequest, FitResult, TypedArray[]> {
+  if (!o.babysit) return yield* fitLoop(o);
+  const backend = o.model.parameters()[0]?.backend;
+  if (backend && !backend.synchronous) throw new ValueError(`fit: babysit reads activations synchronously and needs a CPU backend; the model is on '${backend.name}'`);
+  const bo: BabysitTrainingOptions = o.babysit === true ? {} : o.babysit;
+  const sitter = babysitTraining(o.model, { ...bo, emit: bo.emit ?? ((e) => o.onEvent?.(e)) });
+  try {
+    const r = yield* fitLoop({ ...o, onStep: combineOnStep(sitter.onStep, o.onStep) });
+    const last = r.epochs.at(-1);
+    const gap = r.lastVal && last
+      ? { trainAccuracy: last.trainAccuracy, valAccuracy: r.lastVal.accuracy, trainLoss: last.trainLoss, valLoss: r.lastVal.loss, classes: o.train.dataset.numClasses, steps: r.position.step, history: r.epochs }
+      : undefined;
+    return { ...r, babysit: sitter.finish(gap) };
+  } finally {
+    sitter.dispose();
+  }
+}
+
+/** The loop itself, as a generator that yields after each optimizer step. */
+function* fitLoop(o: FitOptions): Generator<FitPosition | ReadRequest, FitResult, TypedArray[]> {
   const { model, optimizer, train, epochs, accumulate = 1, logEvery = 50 } = o;
   const lossFn = o.loss ?? ((z: Tensor, y: Tensor) => crossEntropy(z, y));
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new ValueError(`fit: epochs must be an integer >= 0, got ${epochs}`);

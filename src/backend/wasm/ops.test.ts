@@ -74,6 +74,9 @@ describe("wasm backend ops vs reference", () => {
 
   it("where, cast, copy, fill", () => {
     check("where", [broadcast(bools([4, 1]), [4, 5]), special([4, 5]), broadcast(special([5]), [4, 5])], [4, 5], "float32", {});
+    // p·0.9 − m/(√v + 1e-8)·0.01 over a broadcast v (the fused-update shape of Adam)
+    const program = { steps: [{ op: "mul", args: [0, { c: 0 }] }, { op: "sqrt", args: [2] }, { op: "add", args: [4, { c: 1 }] }, { op: "div", args: [1, 5] }, { op: "mul", args: [6, { c: 2 }] }, { op: "sub", args: [3, 7] }], consts: [0.9, 1e-8, 0.01] } as const;
+    check("fused", [randn(rng, [4, 5]), randn(rng, [4, 5]), broadcast(operand("float32", [5], Float32Array.from([0.5, 1, 2, 3, 4])), [4, 5])], [4, 5], "float32", { program });
     check("cast", [special([3, 5])], [3, 5], "int32", { dtype: "int32" });
     check("cast", [ints([3, 5])], [3, 5], "float32", { dtype: "float32" });
     check("cast", [special([3, 5])], [3, 5], "bool", { dtype: "bool" });
