@@ -170,15 +170,27 @@ export interface SnapshotEnsembleResult<R> {
  * from `lr` down to `minLr`, a snapshot at the end of each cycle, and the ensemble of the last M.
  */
 export function trainSnapshotEnsemble<R>(o: SnapshotEnsembleOptions<R>): SnapshotEnsembleResult<R> {
+  const { collector, args } = snapshotSetup(o);
+  const result = o.fit(args);
+  if (result instanceof Promise) throw new ValueError("trainSnapshotEnsemble: fit returned a Promise (fitAsync); use trainSnapshotEnsembleAsync");
+  return { ensemble: collector.ensemble(o.makeModel, { mode: o.mode }), snapshots: collector.snapshots, fit: result };
+}
+
+/** `trainSnapshotEnsemble` with an asynchronous `fit` (fitAsync, e.g. on WebGPU): the ensemble is built once training ends. */
+export async function trainSnapshotEnsembleAsync<R>(o: SnapshotEnsembleOptions<Promise<R>>): Promise<SnapshotEnsembleResult<R>> {
+  const { collector, args } = snapshotSetup(o);
+  const result = await o.fit(args);
+  return { ensemble: collector.ensemble(o.makeModel, { mode: o.mode }), snapshots: collector.snapshots, fit: result };
+}
+
+function snapshotSetup<R>(o: SnapshotEnsembleOptions<R>): { collector: SnapshotCollector; args: SnapshotFitArgs } {
   for (const [k, v] of [["stepsPerEpoch", o.stepsPerEpoch], ["cycles", o.cycles], ["epochsPerCycle", o.epochsPerCycle]] as const) {
     if (!(Number.isInteger(v) && v >= 1)) throw new ValueError(`trainSnapshotEnsemble: ${k} must be an integer >= 1, got ${v}`);
   }
   const t0 = o.stepsPerEpoch * o.epochsPerCycle;
   const collector = new SnapshotCollector(o.model, { ends: cycleEnds(t0, o.cycles), keepLast: o.keepLast ?? o.cycles });
   const schedule = o.warmRestarts(o.lr, t0, 1, o.minLr ?? 0);
-  const result = o.fit({ epochs: o.cycles * o.epochsPerCycle, schedule, onStep: collector.onStep });
-  const ensemble = collector.ensemble(o.makeModel, { mode: o.mode });
-  return { ensemble, snapshots: collector.snapshots, fit: result };
+  return { collector, args: { epochs: o.cycles * o.epochsPerCycle, schedule, onStep: collector.onStep } };
 }
 
 /** A test-time view of a batch [N, C, H, W]: returns a tensor of the same shape. */

@@ -32,7 +32,7 @@ export {
 } from "./resnet.js";
 export { ZOO, ZOO_BUILDERS, type ZooBuilder, type ZooEntry } from "./registry.js";
 export {
-  Ensemble, averagePredictions, copyStateDict, disposeStateDict, cycleEnds, SnapshotCollector, trainSnapshotEnsemble,
+  Ensemble, averagePredictions, copyStateDict, disposeStateDict, cycleEnds, SnapshotCollector, trainSnapshotEnsemble, trainSnapshotEnsembleAsync,
   hflip, shift, tenCropViews, TestTimeAugmentation,
   type EnsembleMode, type EnsembleOptions, type Snapshot, type SnapshotFitArgs, type SnapshotEnsembleOptions,
   type SnapshotEnsembleResult, type TtaView,

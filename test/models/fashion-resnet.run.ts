@@ -8,6 +8,8 @@
  *   npm run build && node dist/test/models/fashion-resnet.run.js --depth 20 --width 2 --cycles 4 --epochs-per-cycle 10 --keep 3
  *
  * `--width 2` is 32/64/128 channels. `--limit 2000 --cycles 2 --epochs-per-cycle 1` is a smoke run.
+ * `--backend webgpu` trains on the GPU (fitAsync); `--data-dir D` reads the four Fashion-MNIST files
+ * from D (for a machine without Debian's dataset-fashion-mnist package, e.g. the GPU machine).
  * Prints one JSON line per epoch and a final JSON result (accuracies, seconds, backend, threads).
  */
 import { parseArgs } from "node:util";
@@ -23,13 +25,21 @@ const { values: a } = parseArgs({
     cycles: { type: "string", default: "4" }, "epochs-per-cycle": { type: "string", default: "10" }, keep: { type: "string", default: "3" },
     lr: { type: "string", default: "0.1" }, "weight-decay": { type: "string", default: "5e-4" }, batch: { type: "string", default: "128" },
     limit: { type: "string", default: "0" }, seed: { type: "string", default: "0" },
+    backend: { type: "string", default: "" }, "data-dir": { type: "string", default: "" },
   },
 });
 const num = (k: keyof typeof a): number => Number(a[k]);
 
 const t0 = performance.now();
-const trainSet = g.loadFashionMnist({ split: "train" });
-const testSet = g.loadFashionMnist({ split: "test" });
+if (a.backend === "webgpu") {
+  const gpu = await g.initWebGPU();
+  if (!gpu) throw new Error("--backend webgpu: no WebGPU adapter");
+  console.log(JSON.stringify({ adapter: gpu.info.adapter }));
+}
+if (a.backend) g.setBackend(a.backend as g.BackendName);
+const dir = a["data-dir"] || undefined;
+const trainSet = g.loadFashionMnist({ split: "train", ...(dir ? { dir } : {}) });
+const testSet = g.loadFashionMnist({ split: "test", ...(dir ? { dir } : {}) });
 const { mean, std } = data.channelStats(trainSet);
 const limit = num("limit");
 const indices = limit > 0 ? Int32Array.from({ length: Math.min(limit, trainSet.shape[0]) }, (_, i) => i) : undefined;
@@ -40,8 +50,8 @@ const test = new data.DataLoader(new data.ImageDataset(testSet, { mean, std }), 
 const make = (): g.nn.Module => models.resnetCifar({ depth: num("depth"), width: num("width"), inChannels: 1, classes: 10, rng: new g.Rng(num("seed")) });
 const model = make();
 const opt = optim.sgd(model.parameters(), { lr: num("lr"), momentum: 0.9, nesterov: true, weightDecay: num("weight-decay") });
-const res = models.trainSnapshotEnsemble({
-  fit: (o) => train.fit({
+const res = await models.trainSnapshotEnsembleAsync({
+  fit: (o) => train.fitAsync({
     model, optimizer: opt, train: loader, ...o,
     onEvent: (e) => {
       if (e.type === "epoch") console.log(JSON.stringify({ epoch: e.epoch, trainLoss: +e.trainLoss.toFixed(4), trainAccuracy: +e.trainAccuracy.toFixed(4), seconds: +e.seconds.toFixed(1) }));
@@ -50,9 +60,10 @@ const res = models.trainSnapshotEnsemble({
   warmRestarts: schedules.cosineWarmRestarts, model, makeModel: make, stepsPerEpoch: loader.numBatches,
   cycles: num("cycles"), epochsPerCycle: num("epochs-per-cycle"), lr: num("lr"), keepLast: num("keep"),
 });
-const snapshots = res.ensemble.members.map((m) => train.evaluate(m, test).accuracy);
-const ensemble = train.evaluate(res.ensemble, test).accuracy;
-const tta = train.evaluate(new models.TestTimeAugmentation(res.ensemble), test).accuracy;
+const snapshots: number[] = [];
+for (const m of res.ensemble.members) snapshots.push((await train.evaluateAsync(m, test)).accuracy);
+const ensemble = (await train.evaluateAsync(res.ensemble, test)).accuracy;
+const tta = (await train.evaluateAsync(new models.TestTimeAugmentation(res.ensemble), test)).accuracy;
 console.log(JSON.stringify({
   recipe: { ...a }, snapshots, ensemble, ensembleWithFlipTta: tta,
   seconds: (performance.now() - t0) / 1000, backend: g.getBackend().name, cores: availableParallelism(),
