@@ -113,6 +113,8 @@ describe("wasm backend ops vs reference", () => {
       { x: [1, 2, 5, 5], O: 3, k: [1, 1], a: { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 } },
       { x: [2, 3, 11, 10], O: 4, k: [3, 3], a: { stride: [1, 1], padding: [2, 1], dilation: [2, 2], groups: 1 } },
       { x: [3, 2, 6, 30], O: 13, k: [2, 4], a: { stride: [1, 1], padding: [0, 3], dilation: [1, 1], groups: 1 } },
+      // C/G*KH*KW = 2250: more gW columns than one packed-B panel block (NC = 2040).
+      { x: [2, 90, 6, 7], O: 5, k: [5, 5], a: { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 } },
     ];
     for (const c of cases) {
       const [N, C, H, W] = c.x, [KH, KW] = c.k, a = c.a;

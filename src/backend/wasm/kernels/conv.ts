@@ -82,6 +82,9 @@ function emitColumns(m: ModuleBuilder, name: string, scatter: boolean): void {
   });
 }
 
+/** Vectors of a gathered span copied without a loop. */
+const SPAN_UNROLL = 8;
+
 /** Moves n elements between xp (stride sws bytes) and the columns (stride ps bytes). */
 function copySpan(f: Fn, scatter: boolean, s: Local, sws: Local, col: Local, ps: Local, n: Local): void {
   const cnt = f.local();
@@ -95,9 +98,20 @@ function copySpan(f: Fn, scatter: boolean, s: Local, sws: Local, col: Local, ps:
     } else {
       // NOTE: rounds the span up to whole vectors; the overshoot lands where the next span (or the
       // slack) will be written, which is cheaper than a scalar tail.
-      f.while(() => f.i(cnt).i(0).op("i32.gt_s"), () => {
-        f.i(col).i(s).mem("v128.load", 0, 0).mem("v128.store", 0, 0);
-        f.inc(s, 16).inc(col, 16).inc(cnt, -4);
+      // The first UNROLLED vectors as a chain of ifs with immediate offsets (a span is one output row,
+      // 14-32 floats in the benchmark models: the loop's pointer updates and branches cost more than
+      // the copies); a loop for the rest.
+      const nest = (v: number): void => {
+        f.i(col).i(s).mem("v128.load", 16 * v, 0).mem("v128.store", 16 * v, 0);
+        if (v + 1 < SPAN_UNROLL) f.i(cnt).i(4 * (v + 1)).op("i32.gt_s").if(() => nest(v + 1));
+      };
+      nest(0);
+      f.i(cnt).i(4 * SPAN_UNROLL).op("i32.gt_s").if(() => {
+        f.inc(s, 16 * SPAN_UNROLL).inc(col, 16 * SPAN_UNROLL).inc(cnt, -4 * SPAN_UNROLL);
+        f.while(() => f.i(cnt).i(0).op("i32.gt_s"), () => {
+          f.i(col).i(s).mem("v128.load", 0, 0).mem("v128.store", 0, 0);
+          f.inc(s, 16).inc(col, 16).inc(cnt, -4);
+        });
       });
       f.mov(cnt, 0);
     }
@@ -167,9 +181,17 @@ export function colsChunk(Kc: number, P: number, NR: number): number {
   return Math.min(P, Math.max(NR, Math.floor(COLS_FLOATS / Math.max(Kc, 1) / NR) * NR));
 }
 
+/** Rows of columns im2col'd per step of backward weight before they are packed (48 x KC floats: 48 KiB). */
+const BW_SUB = 48;
+
+/** Floats of backward weight's packed panels; the columns' staging area follows them. */
+function bwTempFloats(Kc: number, NR: number): number {
+  return KC * (Math.min(Kc, NC) + NR) + 16;
+}
+
 /** Per-thread scratch bytes after the GEMM's: columns (or packed panels), then the padded image. */
 export function convScratchBytes(kind: "forward" | "backwardInput" | "backwardWeight", C: number, H: number, W: number, ph: number, pw: number, G: number, Kc: number, P: number, NR: number): { cols: number; total: number } {
-  const colsFloats = kind === "backwardWeight" ? KC * (Math.min(Kc, NC) + NR) : Kc * colsChunk(Kc, P, NR);
+  const colsFloats = kind === "backwardWeight" ? bwTempFloats(Kc, NR) + BW_SUB * KC : Kc * colsChunk(Kc, P, NR);
   const cols = Math.ceil((colsFloats * 4 + 256) / 64) * 64;
   return { cols, total: cols + ((C / G) * (H + 2 * ph) * (W + 2 * pw) + 64) * 4 };
 }
@@ -275,6 +297,7 @@ export function convBackwardWeightTask(ex: ConvExports, a: ConvArgs, tid: number
 
 function unitBackwardWeight(ex: ConvExports, a: ConvArgs, j0: number, j1: number, scratch: number, panels: number, xp: number, MR: number, NR: number): void {
   const Cg = a.C / a.G, Og = a.O / a.G, P = a.HO * a.WO, Kc = Cg * a.KH * a.KW;
+  const tmp = panels + bwTempFloats(Kc, NR) * 4;
   for (let g = 0; g < a.G; g++) {
     for (let n = 0; n < a.N; n++) {
       const [src, Hp, Wp] = source(ex, a, xp, n, g);
@@ -282,8 +305,14 @@ function unitBackwardWeight(ex: ConvExports, a: ConvArgs, j0: number, j1: number
         const np = Math.min(KC, P - p0);
         for (let jb = j0; jb < j1; jb += NC) {
           const nb = Math.min(NC, j1 - jb);
-          if (nb % NR !== 0) ex.fill_bytes(panels + Math.floor(nb / NR) * np * NR * 4, 0, np * NR * 4);
-          ex.im2col(panels, src, jb, jb + nb, p0, p0 + np, NR, np * NR * 4, 4, NR * 4, Hp, Wp, a.KH, a.KW, a.WO, a.sh, a.sw, a.dh, a.dw);
+          // Columns cols[kc, p] of BW_SUB rows at a time (vector copies, in L1), then transposed into
+          // NR-wide panels by the pack's 4x4 SIMD path. Measured: writing the panels straight from
+          // im2col is a scalar scatter (stride NR floats), ~2x slower than the two vector passes.
+          for (let js = jb; js < jb + nb; js += BW_SUB) {
+            const ns = Math.min(BW_SUB, jb + nb - js);
+            ex.im2col(tmp, src, js, js + ns, p0, p0 + np, BIG, 0, np * 4, 4, Hp, Wp, a.KH, a.KW, a.WO, a.sh, a.sw, a.dh, a.dw);
+            ex.gemm_pack_b(panels + (js - jb) * np * 4, tmp, 4, np * 4, np, ns);
+          }
           gemmRange(ex, {
             M: Og, N: nb, K: np, A: a.y + ((n * a.O + g * Og) * P + p0) * 4, rsA: P * 4, csA: 4,
             B: 0, rsB: 0, csB: 0, C: a.w + (g * Og * Kc + jb) * 4, ldc: Kc * 4, accumulate: true, apre: 0, bpre: panels,
