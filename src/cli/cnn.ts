@@ -15,6 +15,7 @@ import * as schedules from "../optim/schedules/index.js";
 import { DataLoader, ImageDataset, channelStats, type AugmentSpec, type ImageSet } from "../data/index.js";
 import { PrefetchLoader } from "../data/prefetch.node.js";
 import { FASHION_MNIST_DEFAULT_DIR, loadFashionMnist, loadMnistDigits } from "../data/sources/index.node.js";
+import { join } from "node:path";
 import { readCheckpointSync, writeCheckpoint, writeCheckpointSync } from "../io/index.node.js";
 import { defaultCnn } from "../models/index.js";
 import { babysit, evaluateAsync, fitAsync, misclassifiedEvent, type FitPosition, type TrainEvent } from "../train/index.js";
@@ -62,6 +63,8 @@ export interface CnnJobResult {
   readonly backend: string;
   readonly resumed_from_step: number;
   readonly stopped: boolean;
+  /** Set when the NaN/Inf guard stopped training: what went non-finite, where, and what to change. */
+  readonly non_finite?: string;
 }
 
 export interface CnnJobHooks {
@@ -146,6 +149,11 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   const statsEvery = sync ? o.statsEvery ?? 100 : 0;
   if (!sync && (o.statsEvery ?? 0) > 0) h.log("layer statistics (--stats-every) need a synchronous backend; off on this one");
   const stats = statsEvery > 0 ? babysit.layerStatsMonitor(model, { every: statsEvery, emit }) : undefined;
+  // Check 4 of the babysitter during the real run: every 25 steps the guard looks for NaN/Inf in
+  // activations, gradients and weights and keeps the last finite weights; on a finding training stops,
+  // those weights go to runs/<name>/last-good.safetensors, and the error names the layer.
+  const guard = sync ? babysit.nanGuard(model, { every: 25, keepLastGood: true }) : undefined;
+  let nonFinite: string | undefined;
   let stopped = false;
   const r = await fitAsync({
     model, optimizer: opt, train: trainLoader, epochs: o.epochs, start, logEvery: 20,
@@ -154,6 +162,13 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     onEvent: emit,
     onStep: (pos, loss) => {
       stats?.onStep(pos, loss);
+      if (guard?.onStep(pos, loss) === "stop") {
+        nonFinite = guard.result().advice;
+        const good = guard.lastGoodState;
+        if (h.run && good) writeCheckpointSync(join(h.run.path, "last-good.safetensors"), { model: good, meta: { step: guard.lastGoodStep, job: o, normalization, reason: nonFinite } });
+        guard.restoreLastGood();
+        return "stop";
+      }
       if (h.stopRequested?.()) {
         save(pos);
         stopped = true;
@@ -162,14 +177,19 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
       if (h.checkpointEvery && pos.step % h.checkpointEvery === 0) save(pos);
       return undefined;
     },
-  }).finally(() => stats?.dispose());
-  if (!stopped) save(r.position);
+  }).finally(() => {
+    stats?.dispose();
+    guard?.dispose();
+  });
+  // After a NaN stop the regular checkpoint keeps the last periodic (finite) save.
+  if (!stopped && !nonFinite) save(r.position);
   for (const w of writes) await w;
   const ev = await evaluateAsync(model, testLoader, { misclassified: MISCLASSIFIED_SAMPLES });
   const result: CnnJobResult = {
     dataset: name, test_accuracy: ev.accuracy, test_loss: ev.loss, train_accuracy: r.epochs.at(-1)?.trainAccuracy ?? NaN,
     epochs: o.epochs, steps: r.position.step, seconds: r.seconds, images_per_second: r.imagesPerSecond,
     backend: opt.groups[0].params[0]?.backend.name ?? "?", resumed_from_step: start.step, stopped,
+    ...(nonFinite ? { non_finite: nonFinite } : {}),
   };
   h.run?.event({ type: "eval", split: "test", loss: ev.loss, accuracy: ev.accuracy, top5: ev.top5, perClassAccuracy: ev.confusion.perClassAccuracy(), confusion: ev.confusion.counts, time: Date.now() });
   if (ev.misclassified) {

@@ -2,6 +2,7 @@
  * The `ganglion` command line. Node-only; library code never imports this folder.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { VERSION, setBackend, listBackends, type BackendName } from "../index.js";
 import { initWebGPU } from "../node.js";
 import { formatHelp, parseArgs } from "./args.js";
@@ -91,6 +92,11 @@ async function train(argv: string[]): Promise<number> {
   }
   console.log(`test accuracy ${(100 * r.test_accuracy).toFixed(2)}% (test loss ${r.test_loss.toFixed(4)}) on ${r.dataset} after ${epochs} epochs in ${r.seconds.toFixed(1)} s (${r.images_per_second.toFixed(0)} images/s, backend ${r.backend})`);
   if (a.json) console.log(JSON.stringify(r));
+  if (r.non_finite) {
+    console.error(`ganglion train: training stopped early: ${r.non_finite}`);
+    console.error(`the last finite weights (the test accuracy above is theirs) are in ${join(run.path, "last-good.safetensors")}`);
+    return 1;
+  }
   return 0;
 }
 
