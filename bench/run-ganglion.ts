@@ -7,7 +7,8 @@ import { WasmBackend } from "../src/backend/wasm/index.js";
 import { BATCH, GEMM_SIZES, LEARNING_RATE, MODELS, type LayerSpec, type ModelName, type ModelResult, type RunnerResult } from "./models.js";
 import { once, peakRssMb, time, timeIfAffordable, type Budget } from "./measure.js";
 
-function layer(l: LayerSpec, rng: g.Rng): g.nn.Module {
+/** One layer of a bench model spec, built with ganglion's nn (shared with bench/gpu/webgpu-train.ts). */
+export function layer(l: LayerSpec, rng: g.Rng): g.nn.Module {
   switch (l.kind) {
     case "conv": return g.nn.conv2d(l.cin, l.cout, l.k, { padding: l.pad, rng });
     case "bn": return g.nn.batchNorm2d(l.c);

@@ -8,23 +8,12 @@
  * created before and after (the "memory flat over 10,000 steps" target).
  */
 import * as g from "../../src/node.js";
-import { LEARNING_RATE, MODELS, MODEL_NAMES, type LayerSpec, type ModelName } from "../models.js";
+import { LEARNING_RATE, MODELS, MODEL_NAMES, type ModelName } from "../models.js";
+import { layer } from "../run-ganglion.js";
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-
-function layer(l: LayerSpec, rng: g.Rng): g.nn.Module {
-  switch (l.kind) {
-    case "conv": return g.nn.conv2d(l.cin, l.cout, l.k, { padding: l.pad, rng });
-    case "bn": return g.nn.batchNorm2d(l.c);
-    case "relu": return g.nn.relu();
-    case "maxpool": return g.nn.maxPool2d(2);
-    case "flatten": return g.nn.flatten();
-    case "dropout": return g.nn.dropout(l.p, { rng });
-    case "linear": return g.nn.linear(l.fin, l.fout, { rng });
-  }
 }
 
 async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number, seconds: number, readEvery: number, fixedSteps = 0): Promise<Record<string, number | string>> {
