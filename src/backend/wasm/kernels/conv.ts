@@ -91,9 +91,24 @@ function copySpan(f: Fn, scatter: boolean, s: Local, sws: Local, col: Local, ps:
   f.mov(cnt, n);
   f.i(sws).i(4).op("i32.eq").i(ps).i(4).op("i32.eq").op("i32.and").if(() => {
     if (scatter) {
-      f.while(() => f.i(cnt).i(4).op("i32.ge_s"), () => {
-        f.i(s).i(s).mem("v128.load", 0, 0).i(col).mem("v128.load", 0, 0).op("f32x4.add").mem("v128.store", 0, 0);
-        f.inc(s, 16).inc(col, 16).inc(cnt, -4);
+      // Whole vectors (the first SPAN_UNROLL without a loop, as in the gather), then the scalar tail.
+      const q = f.local();
+      f.i(cnt).i(-4).op("i32.and").set(q);
+      const add = (off: number): void => void f.i(s).i(s).mem("v128.load", off, 0).i(col).mem("v128.load", off, 0).op("f32x4.add").mem("v128.store", off, 0);
+      const nest = (v: number): void => {
+        add(16 * v);
+        if (v + 1 < SPAN_UNROLL) f.i(q).i(4 * (v + 1)).op("i32.gt_s").if(() => nest(v + 1));
+      };
+      f.i(q).if(() => nest(0));
+      f.i(q).i(4 * SPAN_UNROLL).op("i32.gt_s").if(() => {
+        f.i(q).i(4 * SPAN_UNROLL).op("i32.sub").set(q).inc(s, 16 * SPAN_UNROLL).inc(col, 16 * SPAN_UNROLL).inc(cnt, -4 * SPAN_UNROLL);
+        f.while(() => f.i(q), () => {
+          add(0);
+          f.inc(s, 16).inc(col, 16).inc(cnt, -4).inc(q, -4);
+        });
+      }, () => {
+        f.i(q).i(2).op("i32.shl").set(q);
+        f.i(s).i(q).op("i32.add").set(s).i(col).i(q).op("i32.add").set(col).i(cnt).i(cnt).i(-4).op("i32.and").op("i32.sub").set(cnt);
       });
     } else {
       // NOTE: rounds the span up to whole vectors; the overshoot lands where the next span (or the
