@@ -6,14 +6,14 @@
  * and training stalls for hundreds of steps. ReLU does not saturate for x > 0 and converges fastest
  * (Krizhevsky et al. 2012 report 6× faster than tanh on CIFAR-10).
  *
- * Run: npm run build && node dist/examples/activations.js [--steps 1500] [--plot dir]
+ * Run: npm run build && node dist/examples/activations.js [--steps 600] [--plot dir]
  */
 import { Rng, data, fromArray, nn, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
 import { savePlot, type Point } from "./lib/svg.js";
 
 const args = parseArgs();
-const steps = args.num("steps", 1500, 200);
+const steps = args.num("steps", 600, 200);
 const lr = args.num("lr", 0.05);
 const spiral = data.makeSpiral({ pointsPerClass: 100, classes: 3, rng: new Rng(0) });
 const x = fromArray(spiral.points, [300, 2]);

@@ -47,5 +47,6 @@ for (const lr of [3e-3, 10]) {
 }
 savePlot(args.plotDir, "babysit-lr-range", {
   title: "Learning-rate range test: loss while the lr grows each step", xLabel: "learning rate", yLabel: "training loss",
-  logX: true, series: curves.slice(0, 2).map(([name, points]) => ({ name, points })),
+  logX: true, yRange: [0, 1.5 * (curves[0]?.[1][0]?.[1] ?? 3)],
+  series: curves.slice(0, 2).map(([name, points]) => ({ name, points })),
 });

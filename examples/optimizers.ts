@@ -96,6 +96,6 @@ for (const [group, names] of [["sgd", [0, 1, 2]], ["adaptive", [0, 3, 4, 5]]] as
   });
 }
 savePlot(args.plotDir, `optimizers-loss${suffix}`, {
-  title: "Loss per step", xLabel: "step", yLabel: "f(x, y)", logY: true, yRange: [1e-8, 100],
+  title: "Loss per step", xLabel: "step", yLabel: "f(x, y)", logY: true, yRange: [1e-8, 100], legend: "bottom-right",
   series: paths.map(([name, p]): Series => ({ name, points: p.map((q, i): Point => [i, Math.max(f(q), 1e-12)]) })),
 });

@@ -5,11 +5,11 @@
  * in training each unit is kept with probability 1 − p and the survivors are scaled by 1/(1 − p), so the
  * expected activation is unchanged and test time needs no rescaling (eval mode is the identity).
  *
- * Part 2 — overfitting a small training set: an MLP (784 → 256 → 256 → 10) on 500 MNIST digits, with no
+ * Part 2 — overfitting a small training set: an MLP (784 → 128 → 128 → 10) on 500 MNIST digits, with no
  * regularization, L2 weight decay, dropout, data augmentation (random 2-pixel shifts) and label smoothing
  * (Szegedy et al. 2016, https://arxiv.org/abs/1512.00567); train vs test accuracy shows the gap each one closes.
  *
- * Run: npm run build && node dist/examples/regularization.js [--limit 500] [--epochs 40] [--plot dir]
+ * Run: npm run build && node dist/examples/regularization.js [--limit 500] [--epochs 40] [--hidden 128] [--plot dir]
  */
 import { Rng, data, loadMnistDigits, nn, noGrad, optim, ones, scope, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
@@ -18,6 +18,7 @@ import { savePlot, type Point } from "./lib/svg.js";
 const args = parseArgs();
 const limit = args.num("limit", 500, 300);
 const epochs = args.num("epochs", 40, 8);
+const hidden = args.num("hidden", 128);
 
 // Part 1: dropout's scaling.
 const p = 0.5;
@@ -53,8 +54,8 @@ for (const s of setups) {
   const t0 = performance.now();
   const rng = new Rng(3);
   const model = nn.sequential(
-    nn.flatten(), nn.linear(784, 256, { rng }), nn.relu(), nn.dropout(s.dropout, { rng }),
-    nn.linear(256, 256, { rng }), nn.relu(), nn.dropout(s.dropout, { rng }), nn.linear(256, 10, { rng }),
+    nn.flatten(), nn.linear(784, hidden, { rng }), nn.relu(), nn.dropout(s.dropout, { rng }),
+    nn.linear(hidden, hidden, { rng }), nn.relu(), nn.dropout(s.dropout, { rng }), nn.linear(hidden, 10, { rng }),
   );
   const ds = new data.ImageDataset(all, s.augment ? { transform: shift } : {});
   const loader = new data.DataLoader(ds, { batchSize: 50, seed: 4, indices });
@@ -72,10 +73,10 @@ for (const s of setups) {
   opt.dispose();
   model.dispose();
 }
-console.log(`\nMLP 784 → 256 → 256 → 10 on ${limit} MNIST digits, Adam lr 1e-3, ${epochs} epochs; test = ${test.length} held-out digits\n`);
+console.log(`\nMLP 784 → ${hidden} → ${hidden} → 10 on ${limit} MNIST digits, Adam lr 1e-3, ${epochs} epochs; test = ${test.length} held-out digits\n`);
 console.log(table(["regularization", "train accuracy", "test accuracy", "gap (points)", "test loss", "seconds"], rows));
 savePlot(args.plotDir, "regularization-test-accuracy", {
-  title: `Test accuracy per epoch (${limit} training digits)`, xLabel: "epoch", yLabel: "test accuracy (%)",
+  title: `Test accuracy per epoch (${limit} training digits)`, xLabel: "epoch", yLabel: "test accuracy (%)", legend: "bottom-right",
   series: curves.map(([name, points]) => ({ name, points })),
 });
 

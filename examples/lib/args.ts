@@ -1,7 +1,10 @@
 /**
  * Command-line options shared by the examples: `--tiny` (the sizes CI runs, a few seconds each),
- * `--plot <dir>` (write the example's figures as SVG files there) and `--<name> <number>` overrides.
+ * `--plot <dir>` (write the example's figures as SVG files there), `--backend reference|wasm` and
+ * `--<name> <number>` overrides.
  */
+import { listBackends, setBackend, type BackendName } from "ganglion";
+
 export interface ExampleArgs {
   /** True with `--tiny`: the smallest settings that still show the effect (what the tests run). */
   readonly tiny: boolean;
@@ -19,6 +22,12 @@ export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Exam
     return i >= 0 && i + 1 < argv.length ? argv[i + 1] : undefined;
   };
   const tiny = argv.includes("--tiny");
+  const backend = value("backend");
+  if (backend !== undefined) {
+    const known: BackendName | undefined = listBackends().find((b) => b === backend);
+    if (!known) throw new RangeError(`--backend: expected one of ${listBackends().join(", ")}, got ${JSON.stringify(backend)}`);
+    setBackend(known);
+  }
   return {
     tiny,
     plotDir: value("plot"),

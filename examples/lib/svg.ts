@@ -35,6 +35,8 @@ export interface ChartOptions {
   readonly height?: number;
   /** Same scale on both axes (trajectories on a loss surface). */
   readonly equalAspect?: boolean;
+  /** Where the legend goes (default top-right). */
+  readonly legend?: "top-right" | "bottom-right";
 }
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
@@ -130,9 +132,10 @@ export function lineChart(o: ChartOptions): string {
     if (!s.muted) legend.push([s.name, color, !!s.dashed, !!s.scatter]);
   }
   const legendWidth = 40 + 7 * Math.max(0, ...legend.map(([name]) => name.length));
-  if (legend.length) parts.push(`<rect x="${M.left + pw - legendWidth - 6}" y="${M.top + 4}" width="${legendWidth}" height="${legend.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
+  const legendTop = o.legend === "bottom-right" ? M.top + ph - legend.length * 16 - 10 : M.top + 4;
+  if (legend.length) parts.push(`<rect x="${M.left + pw - legendWidth - 6}" y="${legendTop}" width="${legendWidth}" height="${legend.length * 16 + 6}" fill="white" fill-opacity="0.85" stroke="#ddd"/>`);
   legend.forEach(([name, color, dashed, dots], i) => {
-    const y = M.top + 14 + i * 16, x = M.left + pw - legendWidth;
+    const y = legendTop + 10 + i * 16, x = M.left + pw - legendWidth;
     parts.push(dots
       ? `<circle cx="${x + 11}" cy="${y}" r="3.5" fill="${color}"/>`
       : `<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${color}" stroke-width="2.5"${dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
