@@ -48,7 +48,7 @@ export function linearWarmup(warmSteps: number, schedule: Schedule, startFactor 
 
 /**
  * Schedules run one after another (torch `SequentialLR`): with milestones m_1 < m_2 < …,
- * lr(t) = schedules[0](t) for t < m_1, schedules[k](t − m_k) for m_k <= t < m_{k+1}.
+ * lr(t) = `schedules[0](t)` for t < m_1, `schedules[k](t − m_k)` for m_k <= t < m_{k+1}.
  * Each schedule restarts its clock at its milestone.
  */
 export function sequential(schedules: readonly Schedule[], milestones: readonly number[]): Schedule {

@@ -43,7 +43,7 @@ export function batchNormTrain(x: Tensor, stats: Tensor, weight: Tensor, bias: T
   });
 }
 
-/** [2,C]: per-channel sum(gy) and sum(gy * xhat): the bias and weight gradients of batchNorm. */
+/** Returns `[2, C]`: per-channel sum(gy) and sum(gy * xhat): the bias and weight gradients of batchNorm. */
 export function batchNormGradSums(gy: Tensor, x: Tensor, stats: Tensor, eps: number): Tensor {
   const C = checkInput("batchNormGradSums", x);
   return runOp("batchNormGradSums", [gy, x, stats], { attrs: { eps }, shape: [2, C], dtype: x.dtype, grad: false });
