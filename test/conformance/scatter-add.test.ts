@@ -12,31 +12,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as g from "ganglion";
 import type { Tensor } from "ganglion";
-
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-const strides = (s: readonly number[]): number[] => s.map((_, i) => size(s.slice(i + 1)));
-
-/** Position in base and in src of each position of the index (torch.scatter_add). */
-function targets(bs: readonly number[], is: readonly number[], ss: readonly number[], idx: Int32Array, axis: number): { o: number; q: number }[] {
-  const [bt, it_, st] = [strides(bs), strides(is), strides(ss)];
-  const out: { o: number; q: number }[] = [];
-  for (let p = 0; p < idx.length; p++) {
-    let o = 0, q = 0;
-    for (let d = 0; d < is.length; d++) {
-      const c = Math.floor(p / it_[d]) % is[d];
-      o += (d === axis ? idx[p] : c) * bt[d];
-      q += c * st[d];
-    }
-    out.push({ o, q });
-  }
-  return out;
-}
-
-function scatterAddJs(base: Float32Array, bs: number[], idx: Int32Array, is: number[], src: Float32Array, ss: number[], axis: number): Float32Array {
-  const out = Float32Array.from(base);
-  for (const { o, q } of targets(bs, is, ss, idx, axis)) out[o] += src[q];
-  return out;
-}
+import { scatterAddJs, scatterTargets as targets, size } from "./scatter-ref.js";
 
 const cases: { bs: number[]; is: number[]; ss: number[]; axis: number }[] = [
   { bs: [3, 4, 5], is: [3, 2, 1], ss: [3, 2, 1], axis: 2 },

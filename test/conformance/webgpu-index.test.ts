@@ -10,6 +10,7 @@ import { after, describe, it } from "node:test";
 import * as g from "ganglion/node";
 import type { DType, Tensor } from "ganglion";
 import { assertClose } from "../helpers.js";
+import { scatterAddJs, size } from "./scatter-ref.js";
 
 type Backend = ReturnType<typeof g.getBackendByName>;
 type Arr = Float32Array | Int32Array;
@@ -21,8 +22,6 @@ function assertSame(got: ArrayLike<number>, want: ArrayLike<number>, label: stri
     if (!Object.is(got[i], want[i])) assert.fail(`${label}: element ${i} is ${got[i]}, reference ${want[i]}`);
   }
 }
-const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-const strides = (s: readonly number[]): number[] => s.map((_, d) => size(s.slice(d + 1)));
 function randShape(rng: g.Rng, rank: number, max = 6): number[] {
   return Array.from(rng.randint(rank, 1, max + 1));
 }
@@ -90,21 +89,6 @@ if (!gpu) {
         const ins: In[] = [{ data: mk(size(shape)), shape }, { data: rng.randint(size(ishape), 0, Math.min(shape[axis], 3)), shape: ishape }, { data: mk(size(ishape)), shape: ishape }];
         await same(ins, ([b, i, src]) => g.scatterAdd(b, axis, i, src), "scatterAdd", s % 2 === 1);
       });
-    }
-    /** torch.scatter_add semantics written out (index may be smaller than base and src off the axis). */
-    function scatterAddJs(base: Float32Array, bs: number[], idx: Int32Array, is: number[], src: Float32Array, ss: number[], axis: number): Float32Array {
-      const out = Float32Array.from(base);
-      const [bt, it_, st] = [strides(bs), strides(is), strides(ss)];
-      for (let p = 0; p < idx.length; p++) {
-        let o = 0, q = 0;
-        for (let d = 0; d < is.length; d++) {
-          const c = Math.floor(p / it_[d]) % is[d];
-          o += (d === axis ? idx[p] : c) * bt[d];
-          q += c * st[d];
-        }
-        out[o] += src[q];
-      }
-      return out;
     }
     it("index smaller than base and src larger than index (several off-axis dims)", async () => {
       const rng = new g.Rng(7);
