@@ -128,10 +128,15 @@ export class ThreadPool {
       }
       this.#threads = threads;
     } catch {
-      for (const w of this.#workers) void w.terminate();
-      this.#workers.length = 0;
-      this.#threads = 1;
+      this.#singleThreaded();
     }
+  }
+
+  /** A worker failed to start: stop the ones that did and run every task on this thread. */
+  #singleThreaded(): void {
+    for (const w of this.#workers) void w.terminate();
+    this.#workers.length = 0;
+    this.#threads = 1;
   }
 
   #startWebWorkers(Ctor: WebWorkerCtor, init: Omit<WorkerInit, "tid">, threads: number, url: string | URL): void {
@@ -146,9 +151,7 @@ export class ThreadPool {
       }
       this.#threads = threads;
     } catch {
-      for (const w of this.#workers) void w.terminate();
-      this.#workers.length = 0;
-      this.#threads = 1;
+      this.#singleThreaded();
     }
   }
 
