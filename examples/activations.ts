@@ -10,7 +10,7 @@
  */
 import { Rng, data, fromArray, nn, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const steps = args.num("steps", 600, 200);
@@ -66,7 +66,7 @@ for (const [name, act] of ACTIVATIONS) {
 }
 console.log(`5-layer MLP (2 → 4×64 → 3) on the spiral, full-batch SGD lr ${lr} momentum 0.9, ${steps} steps\n`);
 console.log(table(["activation", "‖∂L/∂W1‖ at init", "final loss", "train accuracy", "steps to 90 %", "seconds"], rows));
-savePlot(args.plotDir, "activations-loss", {
+savePlot(args, "activations-loss", {
   title: "Training loss by activation function", xLabel: "step", yLabel: "cross-entropy", logY: true,
   series: curves.map(([name, points]) => ({ name, points })),
 });

@@ -11,7 +11,7 @@
  */
 import { Rng, data, fromArray, keep, nn, noGrad, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const steps = args.num("steps", 30, 15);
@@ -95,7 +95,7 @@ console.log(table(["step", ...shown.map(String)], [
   ["with correction", ...shown.map((t) => a[t].toFixed(3))],
   ["without", ...shown.map((t) => b[t].toFixed(3))],
 ]));
-savePlot(args.plotDir, "adam-bias-correction", {
+savePlot(args, "adam-bias-correction", {
   title: "Adam's update size under a constant gradient", xLabel: "step t", yLabel: "update / lr", logX: true,
   series: [{ name: "with bias correction", points: corrected }, { name: "without", points: uncorrected }],
 });

@@ -12,7 +12,7 @@
  */
 import { Rng, data, loadMnistDigits, models, optim, train } from "ganglion/node";
 import { parseArgs, secondsSince } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const limit = args.num("limit", 2000, 400);
@@ -45,7 +45,7 @@ for (const lr of [3e-3, 10]) {
   if (c) curves.push(["loss", c.lr.map((l, i): Point => [l, c.loss[i]])], ["smoothed", c.lr.map((l, i): Point => [l, c.smoothed[i]])]);
   model.dispose();
 }
-savePlot(args.plotDir, "babysit-lr-range", {
+savePlot(args, "babysit-lr-range", {
   title: "Learning-rate range test: loss while the lr grows each step", xLabel: "learning rate", yLabel: "training loss",
   logX: true, yRange: [0, 1.5 * (curves[0]?.[1][0]?.[1] ?? 3)],
   series: curves.slice(0, 2).map(([name, points]) => ({ name, points })),

@@ -10,7 +10,7 @@
  */
 import { Rng, data, init, loadMnistDigits, nn, noGrad, optim, scope, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const epochs = args.num("epochs", 3, 1);
@@ -89,7 +89,7 @@ if (bnModel) {
   }
   m.dispose();
 }
-savePlot(args.plotDir, "batchnorm-loss", {
+savePlot(args, "batchnorm-loss", {
   title: "Training loss with and without batch normalization", xLabel: "step", yLabel: "cross-entropy (batch)", logY: true,
   series: curves.map(([name, points], i) => ({ name, points, dashed: i >= 2 })),
 });

@@ -10,7 +10,7 @@
  */
 import { Rng, data, loadMnistDigits, models, nn, optim, schedules, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const membersN = args.num("members", 5, 3);
@@ -75,7 +75,7 @@ for (const s of res.snapshots) models.disposeStateDict(s.state);
 res.ensemble.dispose();
 opt.dispose();
 model.dispose();
-savePlot(args.plotDir, "ensembles-sgdr", {
+savePlot(args, "ensembles-sgdr", {
   title: "Snapshot ensemble: learning rate per step (a snapshot at each cycle end)", xLabel: "step", yLabel: "learning rate",
   series: [{ name: "cosine with warm restarts", points: lrCurve }],
 });

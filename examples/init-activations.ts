@@ -8,9 +8,9 @@
  *
  * Run: npm run build && node dist/examples/init-activations.js [--batch 1000] [--layers 10] [--width 500] [--plot dir]
  */
-import { Rng, init, nn, noGrad, randn, scope, type Tensor } from "ganglion";
+import { Rng, init, nn, noGrad, plot, randn, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point, type Series } from "./lib/plot.js";
 
 const args = parseArgs();
 const opts = { batch: args.num("batch", 1000, 200), layers: args.num("layers", 10, 6), width: args.num("width", 500, 200), seed: 0 };
@@ -27,9 +27,10 @@ for (const f of ["tanh", "relu"] as const) {
   console.log(inits.map((i, k) => `${i}: last/first std ${(last(k) / first(k)).toExponential(2)}`).join(", "));
   console.log(`(${secondsSince(t0)} s)\n`);
 }
-// The lecture's histograms: the distribution of the activations at a few layers, for each run.
+// The lecture's histograms: the distribution of the activations at a few layers, for each run, as
+// fractions of all values in 40 equal bins (ReLU's exact zeros, about half, left out of the bins).
 const edges = { tanh: [-1, 1], relu: [0, 3] } as const;
-function histograms(f: nn.ActivationNonlinearity, how: nn.ActivationInit, layers: readonly number[]): Array<[number, Point[]]> {
+function histograms(f: nn.ActivationNonlinearity, how: nn.ActivationInit, layers: readonly number[]): Series[] {
   const rng = new Rng(0);
   const draw: Record<nn.ActivationInit, (w: Tensor) => void> = {
     small: (w) => init.normal(w, { std: 0.01, rng }),
@@ -37,44 +38,33 @@ function histograms(f: nn.ActivationNonlinearity, how: nn.ActivationInit, layers
     xavier: (w) => init.xavierNormal(w, { rng }),
     he: (w) => init.kaimingNormal(w, { nonlinearity: "relu", rng }),
   };
+  const skip = f === "relu" ? (v: number): boolean => v === 0 : undefined;
   return scope(() => noGrad(() => {
     let h = randn([opts.batch, opts.width], { rng });
-    const out: Array<[number, Point[]]> = [];
+    const out: Series[] = [];
     for (let l = 1; l <= opts.layers; l++) {
       const fc = nn.linear(opts.width, opts.width, { bias: false, rng });
       draw[how](fc.weight);
       const z = fc.forward(h);
       h = f === "tanh" ? z.tanh() : z.relu();
       fc.dispose();
-      if (layers.includes(l)) out.push([l, histogram(h.dataSync(), edges[f][0], edges[f][1], 40, f === "relu")]);
+      if (layers.includes(l)) out.push(plot.histogramSeries(`layer ${l}`, plot.histogram(h.dataSync(), { bins: 40, range: edges[f], skip })));
     }
     return out;
   }));
 }
-/**
- * Fraction of the values in each of `bins` equal bins of [lo, hi] (values outside go to the end bins);
- * `skipZeros` leaves out exact zeros (ReLU's dead half), still dividing by the total count.
- */
-function histogram(values: ArrayLike<number>, lo: number, hi: number, bins: number, skipZeros = false): Point[] {
-  const counts = new Array<number>(bins).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    if (skipZeros && values[i] === 0) continue;
-    counts[Math.min(bins - 1, Math.max(0, Math.floor(((values[i] - lo) / (hi - lo)) * bins)))]++;
-  }
-  return counts.map((c, b): Point => [lo + ((b + 0.5) * (hi - lo)) / bins, c / values.length]);
-}
 if (args.plotDir) {
   const shown = [1, Math.ceil(opts.layers / 3), Math.ceil((2 * opts.layers) / 3), opts.layers];
   for (const [f, how] of nn.SLIDE_RUNS) {
-    savePlot(args.plotDir, `init-hist-${f}-${how}`, {
+    savePlot(args, `init-hist-${f}-${how}`, {
       title: `${f} + ${how === "small" ? "N(0, 0.01²)" : how === "large" ? "N(0, 1)" : how === "he" ? "He" : "Xavier"}`,
       xLabel: f === "relu" ? "activation (the zeros, about half, left out)" : "activation", yLabel: "fraction", width: 400, height: 260,
-      series: histograms(f, how, shown).map(([l, points]) => ({ name: `layer ${l}`, points })),
+      series: histograms(f, how, shown),
     });
   }
 }
 const label: Record<nn.ActivationInit, string> = { small: "N(0, 0.01²)", large: "N(0, 1)", xavier: "Xavier", he: "He" };
-savePlot(args.plotDir, "init-activation-std", {
+savePlot(args, "init-activation-std", {
   title: "Activation std per layer", xLabel: "layer", yLabel: "std of the activations", logY: true,
   series: all.map((r) => ({
     name: `${r.nonlinearity} + ${label[r.init]}`, dashed: r.nonlinearity === "relu",

@@ -9,7 +9,7 @@
  */
 import { fromArray, keep, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, table } from "./lib/args.js";
-import { savePlot, type Point, type Series } from "./lib/svg.js";
+import { savePlot, type Point, type Series } from "./lib/plot.js";
 
 const args = parseArgs();
 const steps = args.num("steps", 100, 40);
@@ -89,13 +89,13 @@ const contours: Series[] = [0.5, 2, 8, 20, 40].map((level) => ({
 }));
 const suffix = angle ? `-rotated` : "";
 for (const [group, names] of [["sgd", [0, 1, 2]], ["adaptive", [0, 3, 4, 5]]] as const) {
-  savePlot(args.plotDir, `optimizers-${group}${suffix}`, {
+  savePlot(args, `optimizers-${group}${suffix}`, {
     title: `First 40 steps on f = ½(u² + ${kappa}v²)`, xLabel: "x", yLabel: "y", equalAspect: true,
     xRange: [-10, 10], yRange: [-6, 6], width: 760, height: 420,
     series: [...contours, ...names.map((i): Series => ({ name: paths[i][0], points: paths[i][1].slice(0, 41), markers: true }))],
   });
 }
-savePlot(args.plotDir, `optimizers-loss${suffix}`, {
+savePlot(args, `optimizers-loss${suffix}`, {
   title: "Loss per step", xLabel: "step", yLabel: "f(x, y)", logY: true, yRange: [1e-8, 100], legend: "bottom-right",
   series: paths.map(([name, p]): Series => ({ name, points: p.map((q, i): Point => [i, Math.max(f(q), 1e-12)]) })),
 });

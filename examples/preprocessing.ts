@@ -15,7 +15,7 @@
  */
 import { Rng, data, fromArray, keep, nn, optim, scope, loadMnistDigits } from "ganglion/node";
 import { parseArgs, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const steps = args.num("steps", 400, 200);
@@ -68,7 +68,7 @@ function fmtW(path: readonly Point[]): string {
   const [a, b] = path[path.length - 1];
   return `(${a.toFixed(2)}, ${b.toFixed(2)})`;
 }
-savePlot(args.plotDir, "preprocessing-zigzag", {
+savePlot(args, "preprocessing-zigzag", {
   title: `Path of w over the first 60 updates`, xLabel: "w1", yLabel: "w2", equalAspect: true,
   series: [
     { name: "raw inputs (all positive)", points: raw.path.slice(0, 61), markers: true },

@@ -13,7 +13,7 @@
  */
 import { Rng, data, loadMnistDigits, nn, noGrad, optim, ones, scope, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const limit = args.num("limit", 500, 300);
@@ -75,7 +75,7 @@ for (const s of setups) {
 }
 console.log(`\nMLP 784 → ${hidden} → ${hidden} → 10 on ${limit} MNIST digits, Adam lr 1e-3, ${epochs} epochs; test = ${test.length} held-out digits\n`);
 console.log(table(["regularization", "train accuracy", "test accuracy", "gap (points)", "test loss", "seconds"], rows));
-savePlot(args.plotDir, "regularization-test-accuracy", {
+savePlot(args, "regularization-test-accuracy", {
   title: `Test accuracy per epoch (${limit} training digits)`, xLabel: "epoch", yLabel: "test accuracy (%)", legend: "bottom-right",
   series: curves.map(([name, points]) => ({ name, points })),
 });

@@ -10,7 +10,7 @@
  */
 import { Rng, data, fromArray, nn, optim, schedules, scope } from "ganglion";
 import { parseArgs, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const total = args.num("steps", 600, 120);
@@ -54,7 +54,7 @@ for (const [name, schedule] of all) {
 }
 console.log(`\nspiral net, full-batch SGD momentum 0.9, ${total} steps\n`);
 console.log(table(["schedule", "final loss", "train accuracy"], rows));
-savePlot(args.plotDir, "schedules", {
+savePlot(args, "schedules", {
   title: "Learning-rate schedules", xLabel: "step", yLabel: "learning rate",
   series: all.map(([name, f]) => ({ name, points: Array.from({ length: total }, (_, t): Point => [t, f(t)]) })),
 });

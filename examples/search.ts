@@ -12,7 +12,7 @@
  */
 import { Rng, data, fromArray, nn, optim, scope, tune } from "ganglion";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point, type Series } from "./lib/svg.js";
+import { savePlot, type Point, type Series } from "./lib/plot.js";
 
 const args = parseArgs();
 const trials = args.num("trials", 20, 8);
@@ -38,7 +38,7 @@ console.log(table(["sampler", "distinct x tried", "best f (x* = 0.37)", `mean be
   ["grid 3×3", String(distinct(g9)), g9.best.toFixed(4), (gridSum / placements).toFixed(4), ""],
   ["random", String(distinct(r9)), r9.best.toFixed(4), (randSum / placements).toFixed(4), `${randWins} / ${placements}`],
 ]));
-savePlot(args.plotDir, "search-grid-vs-random", {
+savePlot(args, "search-grid-vs-random", {
   title: "9 trials: grid vs random (only x matters)", xLabel: "x (important)", yLabel: "y (unimportant)",
   xRange: [-0.04, 1.04], yRange: [-0.04, 1.04], width: 480, height: 440,
   series: [
@@ -86,7 +86,7 @@ const series: Series[] = [
   { name: "val accuracy > 90 %", points: [...scatter(coarse, true), ...scatter(fine, true)], scatter: true, color: "#2ca02c" },
   { name: "≤ 90 %", points: [...scatter(coarse, false), ...scatter(fine, false)], scatter: true, color: "#d62728" },
 ];
-savePlot(args.plotDir, "search-lr-reg", {
+savePlot(args, "search-lr-reg", {
   title: "Spiral net: every trial of both searches", xLabel: "learning rate", yLabel: "L2 strength", logX: true, logY: true,
   xRange: [5e-5, 20], yRange: [5e-7, 2], series,
 });

@@ -12,7 +12,7 @@
  */
 import { Rng, data, fromArray, init, nn, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
-import { savePlot, type Point } from "./lib/svg.js";
+import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const steps = args.num("steps", 2000, 300);
@@ -77,7 +77,7 @@ for (const how of ["zeros", "constant 0.1", "N(0, 0.01²)", "He normal"] as cons
 }
 console.log(`2-layer net (2 → ${hidden} → 3, ReLU) on the 300-point spiral, ${steps} steps of full-batch SGD+momentum\n`);
 console.log(table(["init", "final loss", "train accuracy", `distinct hidden units (of ${hidden})`, "seconds"], rows));
-savePlot(args.plotDir, "zero-init-loss", {
+savePlot(args, "zero-init-loss", {
   title: "Training loss by weight initialization", xLabel: "step", yLabel: "cross-entropy", logY: true,
   series: curves.map(([name, points]) => ({ name, points })),
 });

@@ -32,6 +32,7 @@ export * as train from "./train/index.js";
 export * as models from "./models/index.js";
 export * as tune from "./tune/index.js";
 export * as io from "./io/index.js";
+export * as plot from "./plot/index.js";
 export { WebGPUBackend, describeAdapter, type WebGPUOptions, type WebGPUBackendInfo } from "./backend/webgpu/index.js";
 export const VERSION = "0.1.0";
 

@@ -8,6 +8,8 @@ export * from "./index.js";
 export * from "./io/index.node.js";
 export * from "./data/sources/index.node.js";
 export { PrefetchLoader, type PrefetchRecipe } from "./data/prefetch.node.js";
+// NOTE: an explicit export wins over the `export *` above: `plot` here is the Node flavour (adds PNG).
+export * as plot from "./plot/index.node.js";
 
 export interface NodeWebGPUOptions {
   /** Adapter choice (default "high-performance"). */

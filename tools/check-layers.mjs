@@ -25,6 +25,8 @@ const ALLOWED = {
   train: ["core", "backend", "tensor", "autograd", "init", "nn", "optim", "optim/schedules", "io", "data"],
   tune: ["core", "train", "io"],
   models: ["core", "tensor", "init", "nn", "io"],
+  // Charts as SVG text (pure); PNG rendering in plot/*.node.ts. Used by cli (train --plot) and examples.
+  plot: ["core"],
   dashboard: [],
   // The in-browser training demo's worker: the library only through its public entry (src/index.ts).
   demo: ["root"],

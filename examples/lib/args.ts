@@ -1,7 +1,7 @@
 /**
  * Command-line options shared by the examples: `--tiny` (the sizes CI runs, a few seconds each),
- * `--plot <dir>` (write the example's figures as SVG files there), `--backend reference|wasm` and
- * `--<name> <number>` overrides.
+ * `--plot <dir>` (write the example's figures as SVG files there; `--png` adds PNG copies),
+ * `--backend reference|wasm` and `--<name> <number>` overrides.
  */
 import { listBackends, setBackend, type BackendName } from "ganglion";
 
@@ -10,6 +10,8 @@ export interface ExampleArgs {
   readonly tiny: boolean;
   /** Folder for SVG figures (`--plot docs/guide/img`), or undefined to skip plotting. */
   readonly plotDir: string | undefined;
+  /** True with `--png`: figures are written as PNG too. */
+  readonly png: boolean;
   /** `--name value` as a number, else `tinyValue` under --tiny, else `fallback`. */
   num(name: string, fallback: number, tinyValue?: number): number;
   /** `--name value` as a string, else `fallback`. */
@@ -31,6 +33,7 @@ export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Exam
   return {
     tiny,
     plotDir: value("plot"),
+    png: argv.includes("--png"),
     num(name, fallback, tinyValue) {
       const v = value(name);
       if (v !== undefined) {
