@@ -15,7 +15,8 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from "./ke
 import { reduceFast } from "./kernels/reduce.js";
 import { MR, NR } from "./module.js";
 import { runRow } from "./parallel.js";
-import { addr, allF32, collapse, eachRow, forRows, type Fast, type FastContext } from "./views.js";
+import { addr, allF32, collapse, eachRow, forRows, withTemp, type Fast, type FastContext } from "./views.js";
+import { winoGeometry, winoScratchBytes } from "./kernels/winograd.js";
 
 export type { FastContext } from "./views.js";
 
@@ -91,9 +92,48 @@ function runConv(c: FastContext, kind: ConvKind, x: readonly number[], w: readon
   }
 }
 
+/**
+ * Winograd (kernels/winograd.ts) takes stride-1, undilated, ungrouped 3x3 and 5x5 convolutions with
+ * enough channels on both sides for its 36 GEMMs to be worth their transforms (C_in = 1, LeNet's first
+ * layer, stays on im2col).
+ */
+function winogradFits(c: FastContext, Cin: number, Cout: number, r: readonly number[], HO: number, WO: number, at: Conv2dAttrs): boolean {
+  return c.winograd && at.groups === 1 && at.stride[0] === 1 && at.stride[1] === 1 && at.dilation[0] === 1 && at.dilation[1] === 1 &&
+    r[0] === r[1] && (r[0] === 3 || r[0] === 5) && Cin >= 8 && Cout >= 8 && HO * WO >= 16;
+}
+
+/**
+ * y [N,O,HO,WO] = conv(x [N,C,H,W], k) with padding (ph, pw), stride 1, where the r x r kernel of
+ * (o, c) starts at byte k.at with byte strides k.so, k.sc, k.sh, k.sw (the backward-input pass reads
+ * the flipped, transposed kernel through negative strides).
+ */
+function runWinograd(c: FastContext, xs: readonly number[], O: number, r: number, ph: number, pw: number, HO: number, WO: number,
+  xAddr: number, yAddr: number, k: { at: number; so: number; sc: number; sh: number; sw: number }): void {
+  const [N, C, H, W] = xs;
+  const geo = winoGeometry(r, HO, WO);
+  const ustride = prepackedBytes(O, C, MR);
+  withTemp(c, 36 * O * C * 4, (u) => withTemp(c, 36 * ustride, (upack) => {
+    (r === 3 ? c.ex.wino_wt_3 : c.ex.wino_wt_5)(u, k.at, O, C, k.so, k.sc, k.sh, k.sw);
+    for (let xi = 0; xi < 36; xi++) prepackA(c.ex, upack + xi * ustride, u + xi * O * C * 4, C * 4, 4, O, C, MR);
+    const threads = 2 * N * O * C * HO * WO * r * r < PARALLEL_FLOPS ? 1 : c.pool.threads;
+    withScratch(c, threads, GEMM_SCRATCH_BYTES + winoScratchBytes(C, O, geo).total, (scratch, stride) => {
+      c.pool.run("winograd", {
+        m: geo.m, N, C, H, W, O, HO, WO, ph, pw, x: xAddr, y: yAddr, upack, ustride,
+        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride,
+      }, threads);
+    });
+  }));
+}
+
 const conv2d: Fast<"conv2d"> = (c, [x, w], y, at) => {
   if (!allF32([x, w, y])) return false;
   if (sizeOf(y.shape) === 0) return true;
+  const [, Cin, r] = w.shape, [, O, HO, WO] = y.shape;
+  if (winogradFits(c, Cin, O, w.shape.slice(2), HO, WO, at)) {
+    runWinograd(c, x.shape, O, r, at.padding[0], at.padding[1], HO, WO, addr(x), addr(y),
+      { at: addr(w), so: Cin * r * r * 4, sc: r * r * 4, sh: r * 4, sw: 4 });
+    return true;
+  }
   runConv(c, "convForward", x.shape, w.shape, y.shape, at, { x: addr(x), w: addr(w), y: addr(y) });
   return true;
 };
@@ -102,6 +142,13 @@ const conv2dBackwardInput: Fast<"conv2dBackwardInput"> = (c, [gy, w], gx, at) =>
   if (!allF32([gy, w, gx])) return false;
   if (sizeOf(gx.shape) === 0) return true;
   if (sizeOf(gy.shape) === 0) { c.ex.fill_bytes(addr(gx), 0, sizeOf(gx.shape) * 4); return true; }
+  // Stride 1: dx = conv(dy, flipped kernel with in/out swapped, padding r-1-p), which is gx's shape.
+  const [O, Cin, r] = w.shape, [, , H, W] = gx.shape, [ph, pw] = at.padding;
+  if (ph <= r - 1 && pw <= r - 1 && winogradFits(c, O, Cin, w.shape.slice(2), H, W, at)) {
+    runWinograd(c, gy.shape, Cin, r, r - 1 - ph, r - 1 - pw, H, W, addr(gy), addr(gx),
+      { at: addr(w) + (r * r - 1) * 4, so: r * r * 4, sc: Cin * r * r * 4, sh: -r * 4, sw: -4 });
+    return true;
+  }
   runConv(c, "convBackwardInput", at.inputShape, w.shape, gy.shape, at, { x: addr(gx), w: addr(w), y: addr(gy) });
   return true;
 };

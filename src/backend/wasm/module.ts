@@ -12,6 +12,7 @@ import { emitMath, type MathExports } from "./kernels/math.js";
 import { emitNorm, type NormExports } from "./kernels/norm.js";
 import { emitPool, type PoolExports } from "./kernels/pool.js";
 import { emitReduce, type ReduceExports } from "./kernels/reduce.js";
+import { emitWinograd, type WinogradExports } from "./kernels/winograd.js";
 
 /**
  * Micro-kernel tile: 3 x 12 (3 rows of A, three 4-float vectors of B). Measured on the 2-core Zen 3
@@ -24,7 +25,7 @@ export const MR = 3;
 export const NV = 3;
 export const NR = 4 * NV;
 
-export interface KernelExports extends ConvExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports, NormExports, MathExports {}
+export interface KernelExports extends ConvExports, WinogradExports, ElementwiseExports, ReduceExports, PoolExports, CompareExports, NormExports, MathExports {}
 
 export interface ModuleConfig {
   readonly shared: boolean;
@@ -38,6 +39,7 @@ export function buildModuleBytes(cfg: ModuleConfig): Uint8Array<ArrayBuffer> {
   emitGemm(m, { MR, NV, relaxed: cfg.relaxed });
   m.fn("fill_bytes", ["i32", "i32", "i32"], [], (f, dst, v, n) => void f.i(dst).i(v).i(n).memfill());
   emitConv(m);
+  emitWinograd(m);
   emitElementwise(m);
   emitReduce(m);
   emitPool(m);

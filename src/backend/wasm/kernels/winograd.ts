@@ -1,0 +1,351 @@
+/**
+ * Stride-1 convolution by Winograd's minimal filtering (Lavin & Gray 2016): F(4x4, 3x3) for 3x3
+ * kernels and F(2x2, 5x5) for 5x5, both on 6x6 input tiles (matrices: winograd-math.ts). Per tile the
+ * direct method spends r^2 multiplies per output; Winograd spends 36/m^2 (2.25 for 3x3, 9 for 5x5
+ * against 9 and 25), moved into 36 independent GEMMs over channels:
+ *
+ *   V[ξ][c][t] = (B^T d_{c,t} B)[ξ]        input transform, ξ = one of the 36 tile positions
+ *   M[ξ]       = U[ξ] · V[ξ]               [O x C] · [C x tiles] with U[ξ][o][c] = (G w_{o,c} G^T)[ξ]
+ *   y_{o,t}    = A^T M[·][o][t] A          output transform (m x m outputs per tile)
+ *
+ * The transforms are emitted as straight-line SIMD code with the matrix coefficients as constants
+ * (zeros skipped, ±1 as add/sub), vectorized over four horizontally adjacent tiles: the tiles of a
+ * group read input columns m apart, gathered from unaligned loads by shuffles. The GEMMs are the
+ * packed GEMM of gemm.ts with U pre-packed once per call.
+ *
+ * Work units are (image, band of tile rows); each writes its own output band, so results are
+ * bit-identical on any number of threads. Backward input of a stride-1 convolution is the forward
+ * convolution of dy with the flipped, transposed kernel and padding r-1-p (fast.ts).
+ */
+import type { Fn, Local, ModuleBuilder } from "../asm.js";
+import { forItems, type Scheduler } from "../schedule.js";
+import { gemmRange, type GemmExports } from "./gemm.js";
+import { winogradMatrices, type WinogradMatrices } from "./winograd-math.js";
+
+const ALPHA = 6;
+/** F(m, r) by output tile size m: 4 for 3x3 kernels, 2 for 5x5. */
+export const WINO: Readonly<Record<number, WinogradMatrices>> = { 4: winogradMatrices(4, 3), 2: winogradMatrices(2, 5) };
+export const winoTile = (r: number): number => (r === 3 ? 4 : 2);
+
+export interface WinogradExports extends GemmExports {
+  fill_bytes(dst: number, value: number, n: number): void;
+  /** V[c][ξ][t] for tile rows [i0, i1) of a padded image xp [C][Hp][Wp]; t = (i-i0)*twp + j. */
+  wino_in_2(V: number, xp: number, C: number, Hp: number, Wp: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  wino_in_4(V: number, xp: number, C: number, Hp: number, Wp: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  /** The output rows of a band from M[o][ξ][t]: row a of channel o at y + o*plane + a*ldy, clipped to nrows x ncols. */
+  wino_out_2(y: number, ldy: number, plane: number, M: number, O: number, Tc: number, rows: number, twp: number, ss: number, nrows: number, ncols: number): void;
+  wino_out_4(y: number, ldy: number, plane: number, M: number, O: number, Tc: number, rows: number, twp: number, ss: number, nrows: number, ncols: number): void;
+  /** U[ξ][o][c] from r x r kernels at w + o*so + c*sc + kh*sh + kw*sw (byte strides). */
+  wino_wt_3(U: number, w: number, O: number, C: number, so: number, sc: number, sh: number, sw: number): void;
+  wino_wt_5(U: number, w: number, O: number, C: number, so: number, sc: number, sh: number, sw: number): void;
+  /** Zero-padded copy xp [C][Hp][Wp] of x [C][H][W], the interior at (ph, pw). */
+  wino_pad(xp: number, x: number, C: number, H: number, W: number, ph: number, pw: number, Hp: number, Wp: number): void;
+}
+
+/** Pushes Σ_k coefs[k] * in(k) (a vector); coefficients 0 are skipped, ±1 are adds/subtracts. */
+function lincomb(f: Fn, coefs: readonly number[], push: (k: number) => void): void {
+  let first = true;
+  coefs.forEach((c, k) => {
+    if (c === 0) return;
+    push(k);
+    if (first) {
+      if (c === -1) f.op("f32x4.neg");
+      else if (c !== 1) f.f32x4(c).op("f32x4.mul");
+      first = false;
+      return;
+    }
+    if (c === 1) f.op("f32x4.add");
+    else if (c === -1) f.op("f32x4.sub");
+    else f.f32x4(c).op("f32x4.mul").op("f32x4.add");
+  });
+  if (first) f.v128zero();
+}
+
+/**
+ * The six input columns q = 0..5 of four tiles m apart, starting at byte address p:
+ * X[q] = [p[q], p[q+m], p[q+2m], p[q+3m]].
+ */
+function gather(f: Fn, m: number, p: Local, X: readonly Local[]): void {
+  if (m === 2) {
+    const [a, b] = f.locals(2, "v128");
+    for (let q = 0; q < ALPHA; q += 2) {
+      f.get(p).mem("v128.load", 4 * q, 0).set(a).get(p).mem("v128.load", 4 * (q + 4), 0).set(b);
+      f.get(a).get(b).shuffle32([0, 2, 4, 6]).set(X[q]);
+      f.get(a).get(b).shuffle32([1, 3, 5, 7]).set(X[q + 1]);
+    }
+    return;
+  }
+  // m = 4: a 4x4 transpose of p[0..15] gives q = 0..3; q = 4, 5 shift in p[16], p[17].
+  const v = f.locals(4, "v128"), t = f.locals(4, "v128");
+  for (let k = 0; k < 4; k++) f.get(p).mem("v128.load", 16 * k, 0).set(v[k]);
+  f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+  f.get(v[2]).get(v[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(v[2]).get(v[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+  f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(X[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(X[1]);
+  f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(X[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(X[3]);
+  f.get(X[0]).get(p).mem("v128.load32_splat", 64, 2).shuffle32([1, 2, 3, 4]).set(X[4]);
+  f.get(X[1]).get(p).mem("v128.load32_splat", 68, 2).shuffle32([1, 2, 3, 4]).set(X[5]);
+}
+
+function emitInput(mod: ModuleBuilder, m: number): void {
+  const { BT } = WINO[m];
+  mod.fn(`wino_in_${m}`, new Array(10).fill("i32"), [], (f, V, xp, C, Hp, Wp, i0, i1, twp, Tc, hs) => {
+    const [c, i, g, row, p, pr, dst, S1, S6, WpB, tb, d] = f.locals(12);
+    const X = f.locals(ALPHA, "v128"), H = f.locals(ALPHA, "v128");
+    f.i(Wp).i(2).op("i32.shl").set(WpB);
+    // V is [c][ξ][t]: ξ stride in bytes (S1), and six of them (one ξ_h step).
+    f.i(Tc).i(2).op("i32.shl").set(S1);
+    f.i(S1).i(6).op("i32.mul").set(S6);
+    f.for(c, 0, C, 1, () => {
+      f.for(i, i0, i1, 1, () => {
+        // row = &xp[c][i*m][0]
+        f.i(c).i(Hp).op("i32.mul").i(i).i(m).op("i32.mul").op("i32.add").i(WpB).op("i32.mul").i(xp).op("i32.add").set(row);
+        f.i(i).i(i0).op("i32.sub").i(twp).op("i32.mul").set(tb);
+        f.for(g, 0, twp, 4, () => {
+          f.i(g).i(m * 4).op("i32.mul").i(row).op("i32.add").set(p);
+          // Horizontal pass: H[ρ][ξw] for each of the six input rows ρ, kept in the hs scratch.
+          f.mov(pr, p);
+          for (let rho = 0; rho < ALPHA; rho++) {
+            gather(f, m, pr, X);
+            for (let xw = 0; xw < ALPHA; xw++) {
+              f.get(hs);
+              lincomb(f, BT[xw], (q) => void f.get(X[q]));
+              f.mem("v128.store", 16 * (rho * ALPHA + xw), 0);
+            }
+            if (rho + 1 < ALPHA) f.inc(pr, WpB);
+          }
+          // Vertical pass: V[c][ξh*6+ξw][t..t+3] = Σ_ρ BT[ξh][ρ] H[ρ][ξw].
+          // dst = V + ((c*36*Tc + tb + g) * 4) bytes.
+          f.i(c).i(36).op("i32.mul").i(Tc).op("i32.mul").i(tb).op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(V).op("i32.add").set(dst);
+          for (let xw = 0; xw < ALPHA; xw++) {
+            for (let rho = 0; rho < ALPHA; rho++) f.get(hs).mem("v128.load", 16 * (rho * ALPHA + xw), 0).set(H[rho]);
+            f.mov(d, dst);
+            for (let xh = 0; xh < ALPHA; xh++) {
+              f.get(d);
+              lincomb(f, BT[xh], (k) => void f.get(H[k]));
+              f.mem("v128.store", 0, 0);
+              if (xh + 1 < ALPHA) f.inc(d, S6);
+            }
+            if (xw + 1 < ALPHA) f.inc(dst, S1);
+          }
+        });
+      });
+    });
+  });
+}
+
+/** Stores vector `v` at column `col` of a row at `row`, only the lanes left of column `n`. */
+function storeClipped(f: Fn, row: Local, col: number, c0: Local, n: Local, v: Local): void {
+  // c = c0 + col: whole vector when c + 4 <= n, else lane by lane.
+  f.i(c0).i(col + 4).op("i32.add").i(n).op("i32.le_s").if(
+    () => void f.get(row).get(v).mem("v128.store", col * 4, 0),
+    () => {
+      for (let l = 0; l < 4; l++) f.i(c0).i(col + l).op("i32.add").i(n).op("i32.lt_s").if(() => void f.get(row).get(v).store32Lane(l, (col + l) * 4));
+    },
+  );
+}
+
+function emitOutput(mod: ModuleBuilder, m: number): void {
+  const { AT } = WINO[m];
+  // y: output rows of this band at y + o*plane + a*ldy; nrows x ncols of them are inside the output.
+  mod.fn(`wino_out_${m}`, new Array(11).fill("i32"), [], (f, y, ldy, plane, M, O, Tc, rows, twp, ss, nrows, ncols) => {
+    const [o, i, g, src, s, S, out, yo, c0, ra] = f.locals(10);
+    const Mv = f.locals(ALPHA, "v128"), Y = f.locals(m, "v128"), t = f.locals(4, "v128");
+    f.i(Tc).i(2).op("i32.shl").set(S);
+    f.mov(yo, y);
+    f.for(o, 0, O, 1, () => {
+      f.for(i, 0, rows, 1, () => {
+        f.for(g, 0, twp, 4, () => {
+          // M is [o][ξ][t]: src = M + (o*36*Tc + i*twp + g) * 4
+          f.i(o).i(36).op("i32.mul").i(Tc).op("i32.mul").i(i).i(twp).op("i32.mul").op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(M).op("i32.add").set(src);
+          // Vertical: S[a][ξw] = Σ_ξh AT[a][ξh] M[ξh*6+ξw], into the ss scratch.
+          for (let xw = 0; xw < ALPHA; xw++) {
+            f.mov(s, src);
+            for (let xh = 0; xh < ALPHA; xh++) {
+              f.get(s).mem("v128.load", 0, 0).set(Mv[xh]);
+              if (xh + 1 < ALPHA) f.i(s).i(S).i(6).op("i32.mul").op("i32.add").set(s);
+            }
+            for (let a = 0; a < m; a++) {
+              f.get(ss);
+              lincomb(f, AT[a], (k) => void f.get(Mv[k]));
+              f.mem("v128.store", 16 * (a * ALPHA + xw), 0);
+            }
+            if (xw + 1 < ALPHA) f.inc(src, S);
+          }
+          // Horizontal: Y[a][b] = Σ_ξw AT[b][ξw] S[a][ξw]; the four tiles' columns interleaved and
+          // stored at out = yo + (i*m)*ldy + g*m*4, rows and columns clipped to the output.
+          f.i(g).i(m).op("i32.mul").set(c0);
+          f.i(i).i(m).op("i32.mul").set(ra);
+          f.i(ra).i(ldy).op("i32.mul").i(yo).op("i32.add").i(c0).i(2).op("i32.shl").op("i32.add").set(out);
+          for (let a = 0; a < m; a++) {
+            f.i(ra).i(nrows).op("i32.lt_s").if(() => {
+              for (let xw = 0; xw < ALPHA; xw++) f.get(ss).mem("v128.load", 16 * (a * ALPHA + xw), 0).set(Mv[xw]);
+              for (let b = 0; b < m; b++) {
+                lincomb(f, AT[b], (k) => void f.get(Mv[k]));
+                f.set(Y[b]);
+              }
+              if (m === 2) {
+                f.get(Y[0]).get(Y[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(Y[0]).get(Y[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+                storeClipped(f, out, 0, c0, ncols, t[0]);
+                storeClipped(f, out, 4, c0, ncols, t[1]);
+              } else {
+                f.get(Y[0]).get(Y[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(Y[0]).get(Y[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+                f.get(Y[2]).get(Y[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(Y[2]).get(Y[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+                const u = f.locals(4, "v128");
+                f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(u[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(u[1]);
+                f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(u[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(u[3]);
+                for (let k = 0; k < 4; k++) storeClipped(f, out, 4 * k, c0, ncols, u[k]);
+              }
+            });
+            if (a + 1 < m) f.inc(out, ldy).inc(ra, 1);
+          }
+        });
+      });
+      f.inc(yo, plane);
+    });
+  });
+}
+
+/** Pushes Σ_k coefs[k] * in(k) for scalars (f32); zeros skipped. */
+function lincombScalar(f: Fn, coefs: readonly number[], push: (k: number) => void): void {
+  let first = true;
+  coefs.forEach((c, k) => {
+    if (c === 0) return;
+    push(k);
+    if (c !== 1) f.f(c).op("f32.mul");
+    if (!first) f.op("f32.add");
+    first = false;
+  });
+  if (first) f.f(0);
+}
+
+/**
+ * wino_wt_r(U, w, O, C, so, sc, sh, sw): U[ξ][o][c] = (G k_{o,c} G^T)[ξ] for the r x r kernels
+ * k_{o,c}[kh][kw] at w + o*so + c*sc + kh*sh + kw*sw (byte strides; negative ones read a flipped kernel).
+ */
+function emitWeights(mod: ModuleBuilder, r: number): void {
+  const { G } = WINO[winoTile(r)];
+  mod.fn(`wino_wt_${r}`, new Array(8).fill("i32"), [], (f, U, w, O, C, so, sc, sh, sw) => {
+    const [o, c, p, q, OC4] = f.locals(5);
+    const k = f.locals(r * r, "f32"), t = f.locals(ALPHA * r, "f32");
+    f.i(O).i(C).op("i32.mul").i(2).op("i32.shl").set(OC4);
+    f.for(o, 0, O, 1, () => {
+      f.for(c, 0, C, 1, () => {
+        f.i(o).i(so).op("i32.mul").i(c).i(sc).op("i32.mul").op("i32.add").i(w).op("i32.add").set(p);
+        for (let kh = 0; kh < r; kh++) {
+          f.mov(q, p);
+          for (let kw = 0; kw < r; kw++) {
+            f.get(q).mem("f32.load").set(k[kh * r + kw]);
+            if (kw + 1 < r) f.inc(q, sw);
+          }
+          if (kh + 1 < r) f.inc(p, sh);
+        }
+        // t = G · k (6 x r), then U = t · G^T.
+        for (let i = 0; i < ALPHA; i++) {
+          for (let kw = 0; kw < r; kw++) {
+            lincombScalar(f, G[i], (kh) => void f.get(k[kh * r + kw]));
+            f.set(t[i * r + kw]);
+          }
+        }
+        // q = U + (o*C + c)*4, then ξ steps of O*C*4.
+        f.i(o).i(C).op("i32.mul").i(c).op("i32.add").i(2).op("i32.shl").i(U).op("i32.add").set(q);
+        for (let i = 0; i < ALPHA; i++) {
+          for (let j = 0; j < ALPHA; j++) {
+            f.get(q);
+            lincombScalar(f, G[j], (kw) => void f.get(t[i * r + kw]));
+            f.mem("f32.store");
+            if (i * ALPHA + j + 1 < 36) f.inc(q, OC4);
+          }
+        }
+      });
+    });
+  });
+}
+
+export function emitWinograd(mod: ModuleBuilder): void {
+  for (const m of [2, 4]) {
+    emitInput(mod, m);
+    emitOutput(mod, m);
+  }
+  for (const r of [3, 5]) emitWeights(mod, r);
+  mod.fn("wino_pad", new Array(9).fill("i32"), [], (f, xp, x, C, H, W, ph, pw, Hp, Wp) => {
+    const [c, h, d, WB, WpB] = f.locals(5);
+    f.i(xp).i(0).i(C).i(Hp).op("i32.mul").i(Wp).op("i32.mul").i(2).op("i32.shl").memfill();
+    f.i(W).i(2).op("i32.shl").set(WB).i(Wp).i(2).op("i32.shl").set(WpB);
+    f.for(c, 0, C, 1, () => {
+      f.i(c).i(Hp).op("i32.mul").i(ph).op("i32.add").i(WpB).op("i32.mul").i(pw).i(2).op("i32.shl").op("i32.add").i(xp).op("i32.add").set(d);
+      f.for(h, 0, H, 1, () => {
+        f.i(d).i(x).i(WB).memcopy();
+        f.inc(d, WpB).inc(x, WB);
+      });
+    });
+  });
+}
+
+/** Geometry and addresses of one Winograd convolution (all i32), as passed to the threads. */
+export const WINO_ARGS = ["m", "N", "C", "H", "W", "O", "HO", "WO", "ph", "pw", "x", "y", "upack", "ustride", "th", "twp", "rowsPer", "Hp", "Wp", "scratch", "stride"] as const;
+export type WinoArgs = Record<(typeof WINO_ARGS)[number], number>;
+
+/** Tiles per band: V and M of a band (36 x (C + O) x Tc floats) should stay in L2. */
+const BAND_TILES = 32;
+
+export interface WinoGeometry {
+  readonly m: number; readonly th: number; readonly twp: number; readonly rowsPer: number; readonly Hp: number; readonly Wp: number;
+}
+
+/** Tile grid of an HO x WO output (tile rows th, tiles per row padded to a multiple of 4) and the padded input. */
+export function winoGeometry(r: number, HO: number, WO: number): WinoGeometry {
+  const m = winoTile(r);
+  const th = Math.ceil(HO / m), twp = Math.ceil(Math.ceil(WO / m) / 4) * 4;
+  const rowsPer = Math.max(1, Math.min(th, Math.floor(BAND_TILES / twp)));
+  // Gathers read up to 4m + 2 floats past a group's start (m = 4: p[16], p[17]); +8 floats of slack.
+  return { m, th, twp, rowsPer, Hp: th * m + r - 1, Wp: twp * m + r - 1 + 8 };
+}
+
+/** Per-thread scratch bytes after the GEMM's: V, M, the padded image, transform scratch. */
+/** Row stride (tiles) of a band's V and M: whole 12-column GEMM panels (edge tiles cost ~2x a full one). */
+export const bandStride = (geo: WinoGeometry): number => Math.ceil((geo.rowsPer * geo.twp) / 12) * 12;
+
+/** Per-thread scratch bytes after the GEMM's: V, M, the padded image, transform scratch. */
+export function winoScratchBytes(C: number, O: number, geo: WinoGeometry): { v: number; mm: number; xp: number; hs: number; total: number } {
+  const Tcp = bandStride(geo);
+  const r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  const v = r64(36 * C * Tcp * 4), mm = r64(36 * O * Tcp * 4), xp = r64(C * geo.Hp * geo.Wp * 4 + 64);
+  const hs = 36 * 16 + 64;
+  return { v, mm, xp, hs, total: v + mm + xp + hs };
+}
+
+export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, Hp: a.Hp, Wp: a.Wp };
+  const sz = winoScratchBytes(a.C, a.O, geo);
+  const scratch = a.scratch + tid * a.stride;
+  const V = scratch + gemmScratch, Mb = V + sz.v, xp = Mb + sz.mm, hs = xp + sz.xp;
+  const bands = Math.ceil(a.th / a.rowsPer);
+  const Tcp = bandStride(geo);
+  const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
+  const output = a.m === 2 ? ex.wino_out_2 : ex.wino_out_4;
+  let padded = -1;
+  return forItems(sched, a.N * bands, (it) => {
+    const n = Math.floor(it / bands), k = it % bands;
+    if (padded < 0) {
+      // The GEMMs run on whole panels: V's columns past a band's tiles must hold finite numbers
+      // (stale ones from an earlier band are; fresh scratch might hold NaNs or slow denormals).
+      ex.fill_bytes(V, 0, sz.v);
+    }
+    if (n !== padded) {
+      ex.wino_pad(xp, a.x + n * a.C * a.H * a.W * 4, a.C, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
+      padded = n;
+    }
+    const i0 = k * a.rowsPer, i1 = Math.min(a.th, i0 + a.rowsPer), rows = i1 - i0;
+    const Nc = Math.ceil((rows * a.twp) / 12) * 12;
+    input(V, xp, a.C, a.Hp, a.Wp, i0, i1, a.twp, Tcp, hs);
+    // V is [c][ξ][t] and M [o][ξ][t]: the transforms of one channel stay within a few KiB.
+    for (let xi = 0; xi < 36; xi++) {
+      gemmRange(ex, {
+        M: a.O, N: Nc, K: a.C, A: 0, rsA: 0, csA: 0, B: V + xi * Tcp * 4, rsB: 36 * Tcp * 4, csB: 4,
+        C: Mb + xi * Tcp * 4, ldc: 36 * Tcp * 4, accumulate: false, apre: a.upack + xi * a.ustride,
+      }, 0, a.O, 0, Nc, scratch, MR);
+    }
+    const r0 = i0 * a.m;
+    output(a.y + (n * a.O * a.HO + r0) * a.WO * 4, a.WO * 4, a.HO * a.WO * 4, Mb, a.O, Tcp, rows, a.twp, hs, a.HO - r0, a.WO);
+  });
+}
