@@ -11,6 +11,7 @@ import { trainSpiral } from "./spiral.js";
 import { trainCnn } from "./cnn.js";
 import { progressPrinter } from "./progress.js";
 import { RunDir, defaultRunName } from "./run-dir.js";
+import { writeCurves } from "./curves.js";
 import { evalCommand, summaryCommand } from "./eval-summary.js";
 import { tune } from "./tune.js";
 import { dashboardCommand, demoCommand } from "./dashboard.js";
@@ -59,6 +60,7 @@ async function train(argv: string[]): Promise<number> {
     const o = plan.options;
     const batch = o.batchSize !== undefined && o.batchSize < 300 ? `mini-batches of ${o.batchSize}` : "full batch";
     console.log(`ganglion train: 2-layer ReLU net (${o.hidden} hidden) on the CS231n spiral, ${o.steps} ${o.optimizer === "adam" ? "AdamW" : "SGD"} steps (${batch}, lr ${o.lr}, weight decay ${o.weightDecay})`);
+    if (a.plot) console.log("--plot: the spiral job keeps no run directory or event log; nothing to plot (it applies to the cnn job)");
     const r = trainSpiral(o, (l) => console.log(l));
     console.log(`train accuracy ${(100 * r.train_accuracy).toFixed(1)}%  (loss ${r.initial_loss.toFixed(3)} -> ${r.train_loss.toFixed(4)}, ln 3 = ${Math.log(3).toFixed(3)}) in ${r.seconds.toFixed(1)} s`);
     if (a.json) console.log(JSON.stringify(r));
@@ -85,6 +87,7 @@ async function train(argv: string[]): Promise<number> {
     run, resume: a.resume as boolean, checkpointEvery: a["checkpoint-every"] as number, stopRequested: () => interrupted,
   }).finally(() => process.off("SIGINT", onSigint));
   console.log(`run directory: ${run.path}`);
+  if (a.plot) console.log(`curves: ${writeCurves(run.path, `ganglion train ${run.path.split(/[\\/]/).pop() ?? ""}`).join(", ")}`);
   if (r.stopped) {
     console.log(`stopped at step ${r.steps}; checkpoint saved. Continue with: ganglion train --name ${run.path.split(/[\\/]/).pop()} --resume`);
     if (a.json) console.log(JSON.stringify(r));

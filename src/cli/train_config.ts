@@ -39,6 +39,7 @@ export const TRAIN_FLAGS: FlagSpecs = {
   name: { type: "string", help: "cnn: run name (default: the start time); --resume continues it" },
   resume: { type: "boolean", default: false, help: "cnn: continue the named run from its last checkpoint" },
   "checkpoint-every": { type: "int", default: 200, help: "cnn: save a checkpoint every N steps (and on Ctrl-C)" },
+  plot: { type: "boolean", default: false, help: "cnn: after training, draw the loss and accuracy curves from the run's events.jsonl as runs/<name>/curves.svg and curves.png" },
   json: { type: "boolean", default: false, help: "print one JSON object as the last line" },
   config: { type: "string", help: "JSON file of job options, e.g. the best-config.json of 'ganglion tune' (flags given override it)" },
 };
