@@ -172,6 +172,14 @@ export class WasmBackend implements Backend {
     this.#counter.pooledBytes = 0;
   }
   /** Threads used by GEMM and convolution (1 without shared memory or after `dispose`). */
+  /** Whether eligible convolutions run by Winograd (see WasmBackendOptions.winograd); settable at any time. */
+  get winograd(): boolean {
+    return this.#ctx.winograd;
+  }
+  set winograd(on: boolean) {
+    this.#ctx.winograd = on;
+  }
+
   get threads(): number {
     return this.#pool.threads;
   }

@@ -16,7 +16,7 @@ import { reduceFast } from "./kernels/reduce.js";
 import { MR, NR } from "./module.js";
 import { runRow } from "./parallel.js";
 import { addr, allF32, collapse, eachRow, forRows, withTemp, type Fast, type FastContext } from "./views.js";
-import { winoGeometry, winoScratchBytes } from "./kernels/winograd.js";
+import { winoGeometry, winoScratchBytes, winoWeightScratchBytes } from "./kernels/winograd.js";
 
 export type { FastContext } from "./views.js";
 
@@ -153,8 +153,34 @@ const conv2dBackwardInput: Fast<"conv2dBackwardInput"> = (c, [gy, w], gx, at) =>
   return true;
 };
 
+/**
+ * gw [O,C,r,r] of a stride-1 convolution by Winograd: input-channel blocks (one or two per thread)
+ * accumulate Mw [36][C][O] on the pool, then one pass turns it into gw.
+ */
+function runWinogradWeight(c: FastContext, xs: readonly number[], O: number, r: number, ph: number, pw: number, HO: number, WO: number,
+  xAddr: number, gyAddr: number, gwAddr: number): void {
+  const [N, C, H, W] = xs;
+  const geo = winoGeometry(r, HO, WO);
+  const threads = 2 * N * O * C * HO * WO * r * r < PARALLEL_FLOPS ? 1 : c.pool.threads;
+  const blocks = Math.max(1, Math.min(threads, Math.floor(C / 4)));
+  withTemp(c, 36 * C * O * 4, (mw) => {
+    withScratch(c, threads, GEMM_SCRATCH_BYTES + winoWeightScratchBytes(Math.ceil(C / blocks), O, geo), (scratch, stride) => {
+      c.pool.run("winogradWeight", {
+        m: geo.m, N, C, H, W, O, HO, WO, ph, pw, x: xAddr, y: 0, upack: 0, ustride: 0,
+        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride, gy: gyAddr, mw, blocks,
+      }, threads);
+    });
+    (r === 3 ? c.ex.wino_wgrad_3 : c.ex.wino_wgrad_5)(gwAddr, mw, O, C);
+  });
+}
+
 const conv2dBackwardWeight: Fast<"conv2dBackwardWeight"> = (c, [x, gy], gw, at) => {
   if (!allF32([x, gy, gw])) return false;
+  const [O, Cin, r] = at.weightShape, [, , HO, WO] = gy.shape;
+  if (sizeOf(gw.shape) > 0 && sizeOf(gy.shape) > 0 && winogradFits(c, Cin, O, at.weightShape.slice(2), HO, WO, at)) {
+    runWinogradWeight(c, x.shape, O, r, at.padding[0], at.padding[1], HO, WO, addr(x), addr(gy), addr(gw));
+    return true;
+  }
   c.ex.fill_bytes(addr(gw), 0, sizeOf(gw.shape) * 4);
   if (sizeOf(gw.shape) === 0 || sizeOf(gy.shape) === 0) return true;
   runConv(c, "convBackwardWeight", x.shape, at.weightShape, gy.shape, at, { x: addr(x), w: addr(gw), y: addr(gy) });

@@ -9,14 +9,14 @@ import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js
 import { MR, NR, type KernelExports } from "./module.js";
 import { ROWS_ARGS, SPLIT_ARGS, rowsTask, splitTask, type RowsArgs, type SplitArgs } from "./parallel.js";
 import { MAX_UNITS, forItems, forUnits, type Scheduler } from "./schedule.js";
-import { WINO_ARGS, winogradTask, type WinoArgs } from "./kernels/winograd.js";
+import { WINO_ARGS, WINO_W_ARGS, winogradTask, winogradWeightTask, type WinoArgs, type WinoWArgs } from "./kernels/winograd.js";
 
 export type { Scheduler } from "./schedule.js";
 
 export const GEMM_ARGS = ["M", "N", "K", "A", "rsA", "csA", "B", "rsB", "csB", "C", "ldc", "accumulate", "batch", "sA", "sB", "sC", "scratch", "stride", "apre"] as const;
 export type GemmTaskArgs = Record<(typeof GEMM_ARGS)[number], number>;
 
-export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight" | "rows" | "split" | "winograd";
+export type TaskName = "gemm" | "convForward" | "convBackwardInput" | "convBackwardWeight" | "rows" | "split" | "winograd" | "winogradWeight";
 
 /** Word names of each task's arguments, in order. */
 export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
@@ -27,8 +27,9 @@ export const TASK_ARGS: { readonly [K in TaskName]: readonly string[] } = {
   rows: ROWS_ARGS,
   split: SPLIT_ARGS,
   winograd: WINO_ARGS,
+  winogradWeight: WINO_W_ARGS,
 };
-export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight", "rows", "split", "winograd"];
+export const TASK_IDS: readonly TaskName[] = ["gemm", "convForward", "convBackwardInput", "convBackwardWeight", "rows", "split", "winograd", "winogradWeight"];
 
 /**
  * Batched GEMM. Units: groups of whole matrices when the batch covers the threads; otherwise each
@@ -76,6 +77,7 @@ export function runTask(ex: KernelExports, id: number, words: Uint32Array, tid: 
     case "rows": return rowsTask(ex, a as RowsArgs, sched);
     case "split": return splitTask(ex, a as SplitArgs, sched);
     case "winograd": return winogradTask(ex, a as WinoArgs, tid, GEMM_SCRATCH_BYTES, MR, sched);
+    case "winogradWeight": return winogradWeightTask(ex, a as WinoWArgs, tid, GEMM_SCRATCH_BYTES, MR, sched);
     default: throw new Error(`wasm backend: unknown task id ${id}`);
   }
 }

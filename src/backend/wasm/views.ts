@@ -11,8 +11,8 @@ import type { KernelExports } from "./module.js";
 import type { ThreadPool } from "./threads.js";
 
 export interface FastContext {
-  /** Route eligible convolutions through Winograd (WasmBackendOptions.winograd). */
-  readonly winograd: boolean;
+  /** Route eligible convolutions through Winograd (WasmBackendOptions.winograd; WasmBackend.winograd). */
+  winograd: boolean;
   readonly ex: KernelExports;
   readonly pool: ThreadPool;
   /** Allocates uncounted scratch; returns its address. */

@@ -1,6 +1,6 @@
 /**
  * Winograd convolutions (kernels/winograd.ts) against the reference backend and against im2col + GEMM:
- * F(4x4,3x3) and F(2x2,5x5), forward and backward input, with padding 0..r-1, sizes that leave partial
+ * F(4x4,3x3) and F(2x2,5x5), forward, backward input and backward weight, with padding 0..r-1, sizes that leave partial
  * tiles and partial tile groups, bands of several tile rows, a single image on several threads.
  * Error bound: the transforms add rounding of a few units in the last place of the largest output
  * (measured ~1e-6 x max|y| for these sizes); 2e-5 x max|y| leaves margin and still catches any
@@ -70,6 +70,18 @@ describe("wasm winograd convolution", () => {
       assertExact(`${label} backward input 1 vs 2 threads`, run(wino1, "conv2dBackwardInput", [gy, w], [N, C, H, W], "float32", bat), bwd);
     }
     assert.equal(routed, CASES.length, "every case should have run through Winograd");
+  });
+
+  it("backward weight matches the reference backend, bit-identical on 1 and 2 threads", () => {
+    for (const [N, C, H, W, O, r, p] of CASES) {
+      const HO = H + 2 * p - r + 1, WO = W + 2 * p - r + 1;
+      const at = { stride: [1, 1], padding: [p, p], dilation: [1, 1], groups: 1, weightShape: [O, C, r, r] } as const;
+      const x = randn(rng, [N, C, H, W]), gy = randn(rng, [N, O, HO, WO]);
+      const label = `N${N} C${C} ${H}x${W} O${O} ${r}x${r} pad ${p}`;
+      const gw = run(wino, "conv2dBackwardWeight", [x, gy], [O, C, r, r], "float32", at);
+      assertNear(`${label} backward weight vs reference`, gw, run(reference, "conv2dBackwardWeight", [x, gy], [O, C, r, r], "float32", at));
+      assertExact(`${label} backward weight 1 vs 2 threads`, run(wino1, "conv2dBackwardWeight", [x, gy], [O, C, r, r], "float32", at), gw);
+    }
   });
 
   it("leaves ineligible convolutions (stride 2, dilation, groups, 1 input channel, 7x7) on im2col: identical to winograd: false", () => {

@@ -38,6 +38,12 @@ export interface WinogradExports extends GemmExports {
   /** U[ξ][o][c] from r x r kernels at w + o*so + c*sc + kh*sh + kw*sw (byte strides). */
   wino_wt_3(U: number, w: number, O: number, C: number, so: number, sc: number, sh: number, sw: number): void;
   wino_wt_5(U: number, w: number, O: number, C: number, so: number, sc: number, sh: number, sw: number): void;
+  /** W[o][ξ][t] from a zero-extended output gradient gyp [O][Hq][Wq] (tile rows [i0, i1)). */
+  wino_gy_2(W: number, gyp: number, O: number, Hq: number, Wq: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  wino_gy_4(W: number, gyp: number, O: number, Hq: number, Wq: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  /** gw [O][C][r][r] from the accumulated products Mw [36][C][O]. */
+  wino_wgrad_3(gw: number, Mw: number, O: number, C: number): void;
+  wino_wgrad_5(gw: number, Mw: number, O: number, C: number): void;
   /** Zero-padded copy xp [C][Hp][Wp] of x [C][H][W], the interior at (ph, pw). */
   wino_pad(xp: number, x: number, C: number, H: number, W: number, ph: number, pw: number, Hp: number, Wp: number): void;
 }
@@ -261,12 +267,109 @@ function emitWeights(mod: ModuleBuilder, r: number): void {
   });
 }
 
+/**
+ * wino_gy_m(W, gyp, O, Hq, Wq, i0, i1, twp, Tc, hs): W[o][ξ][t] = (A dy_t A^T)[ξ] for the m x m tiles
+ * of a zero-extended output gradient gyp [O][Hq][Wq] (tiles are disjoint), A = AT^T (6 x m). The
+ * backward weight pass: dL/dk = G^T [ Σ_t (A dy_t A^T) ⊙ (B^T d_t B) ] G.
+ */
+function emitGradOut(mod: ModuleBuilder, m: number): void {
+  const { AT } = WINO[m];
+  const A = Array.from({ length: ALPHA }, (_, x) => AT.map((row) => row[x]));
+  mod.fn(`wino_gy_${m}`, new Array(10).fill("i32"), [], (f, W, gyp, O, Hq, Wq, i0, i1, twp, Tc, hs) => {
+    const [o, i, g, row, pr, dst, d, S1, S6, WqB, tb] = f.locals(11);
+    const X = f.locals(4, "v128"), H = f.locals(m, "v128"), t = f.locals(4, "v128");
+    f.i(Wq).i(2).op("i32.shl").set(WqB);
+    f.i(Tc).i(2).op("i32.shl").set(S1);
+    f.i(S1).i(6).op("i32.mul").set(S6);
+    f.for(o, 0, O, 1, () => {
+      f.for(i, i0, i1, 1, () => {
+        f.i(o).i(Hq).op("i32.mul").i(i).i(m).op("i32.mul").op("i32.add").i(WqB).op("i32.mul").i(gyp).op("i32.add").set(row);
+        f.i(i).i(i0).op("i32.sub").i(twp).op("i32.mul").set(tb);
+        f.for(g, 0, twp, 4, () => {
+          f.i(g).i(m * 4).op("i32.mul").i(row).op("i32.add").set(pr);
+          // Horizontal pass per dy row ρ: the four tiles' columns q, then H[ρ][ξw] = Σ_q A[ξw][q] dy[ρ][q].
+          for (let rho = 0; rho < m; rho++) {
+            if (m === 2) {
+              f.get(pr).mem("v128.load", 0, 0).set(t[0]).get(pr).mem("v128.load", 16, 0).set(t[1]);
+              f.get(t[0]).get(t[1]).shuffle32([0, 2, 4, 6]).set(X[0]).get(t[0]).get(t[1]).shuffle32([1, 3, 5, 7]).set(X[1]);
+            } else {
+              for (let k = 0; k < 4; k++) f.get(pr).mem("v128.load", 16 * k, 0).set(X[k]);
+              f.get(X[0]).get(X[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(X[0]).get(X[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+              f.get(X[2]).get(X[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(X[2]).get(X[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+              f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(X[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(X[1]);
+              f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(X[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(X[3]);
+            }
+            for (let xw = 0; xw < ALPHA; xw++) {
+              f.get(hs);
+              lincomb(f, A[xw], (q) => void f.get(X[q]));
+              f.mem("v128.store", 16 * (rho * ALPHA + xw), 0);
+            }
+            if (rho + 1 < m) f.inc(pr, WqB);
+          }
+          // Vertical pass: W[o][ξh*6+ξw][t..t+3] = Σ_ρ A[ξh][ρ] H[ρ][ξw].
+          f.i(o).i(36).op("i32.mul").i(Tc).op("i32.mul").i(tb).op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(W).op("i32.add").set(dst);
+          for (let xw = 0; xw < ALPHA; xw++) {
+            for (let rho = 0; rho < m; rho++) f.get(hs).mem("v128.load", 16 * (rho * ALPHA + xw), 0).set(H[rho]);
+            f.mov(d, dst);
+            for (let xh = 0; xh < ALPHA; xh++) {
+              f.get(d);
+              lincomb(f, A[xh], (k) => void f.get(H[k]));
+              f.mem("v128.store", 0, 0);
+              if (xh + 1 < ALPHA) f.inc(d, S6);
+            }
+            if (xw + 1 < ALPHA) f.inc(dst, S1);
+          }
+        });
+      });
+    });
+  });
+}
+
+/** wino_wgrad_r(gw, Mw, O, C): gw[o][c] (r x r) = G^T Mw[·][c][o] G, with Mw [36][C][O]. */
+function emitWeightGrad(mod: ModuleBuilder, r: number): void {
+  const { G } = WINO[winoTile(r)];
+  mod.fn(`wino_wgrad_${r}`, new Array(4).fill("i32"), [], (f, gw, Mw, O, C) => {
+    const [o, c, p, q, CO4] = f.locals(5);
+    const mv = f.locals(36, "f32"), t = f.locals(ALPHA * r, "f32");
+    f.i(C).i(O).op("i32.mul").i(2).op("i32.shl").set(CO4);
+    f.mov(q, gw);
+    f.for(o, 0, O, 1, () => {
+      f.for(c, 0, C, 1, () => {
+        f.i(c).i(O).op("i32.mul").i(o).op("i32.add").i(2).op("i32.shl").i(Mw).op("i32.add").set(p);
+        for (let x = 0; x < 36; x++) {
+          f.get(p).mem("f32.load").set(mv[x]);
+          if (x + 1 < 36) f.inc(p, CO4);
+        }
+        // t[i][kw] = Σ_j Mw[i][j] G[j][kw]; gw[kh][kw] = Σ_i G[i][kh] t[i][kw].
+        for (let i = 0; i < ALPHA; i++) {
+          for (let kw = 0; kw < r; kw++) {
+            lincombScalar(f, G.map((row) => row[kw]), (j) => void f.get(mv[i * ALPHA + j]));
+            f.set(t[i * r + kw]);
+          }
+        }
+        for (let kh = 0; kh < r; kh++) {
+          for (let kw = 0; kw < r; kw++) {
+            f.get(q);
+            lincombScalar(f, G.map((row) => row[kh]), (i) => void f.get(t[i * r + kw]));
+            f.mem("f32.store", 4 * (kh * r + kw));
+          }
+        }
+        f.inc(q, r * r * 4);
+      });
+    });
+  });
+}
+
 export function emitWinograd(mod: ModuleBuilder): void {
   for (const m of [2, 4]) {
     emitInput(mod, m);
     emitOutput(mod, m);
   }
-  for (const r of [3, 5]) emitWeights(mod, r);
+  for (const m of [2, 4]) emitGradOut(mod, m);
+  for (const r of [3, 5]) {
+    emitWeights(mod, r);
+    emitWeightGrad(mod, r);
+  }
   mod.fn("wino_pad", new Array(9).fill("i32"), [], (f, xp, x, C, H, W, ph, pw, Hp, Wp) => {
     const [c, h, d, WB, WpB] = f.locals(5);
     f.i(xp).i(0).i(C).i(Hp).op("i32.mul").i(Wp).op("i32.mul").i(2).op("i32.shl").memfill();
@@ -347,5 +450,54 @@ export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemm
     }
     const r0 = i0 * a.m;
     output(a.y + (n * a.O * a.HO + r0) * a.WO * 4, a.WO * 4, a.HO * a.WO * 4, Mb, a.O, Tcp, rows, a.twp, hs, a.HO - r0, a.WO);
+  });
+}
+
+/** Arguments of the backward-weight task: the forward geometry plus dy, the accumulator and the block count. */
+export const WINO_W_ARGS = [...WINO_ARGS, "gy", "mw", "blocks"] as const;
+export type WinoWArgs = Record<(typeof WINO_W_ARGS)[number], number>;
+
+/** Per-thread scratch bytes of the backward-weight task after the GEMM's: V (one channel block), W, xp, gyp, hs. */
+export function winoWeightScratchBytes(cb: number, O: number, geo: WinoGeometry): number {
+  const Tcp = bandStride(geo);
+  const r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  return r64(36 * cb * Tcp * 4) + r64(36 * O * Tcp * 4) + r64(cb * geo.Hp * geo.Wp * 4 + 64) + r64(O * geo.th * geo.m * geo.twp * geo.m * 4 + 64) + 36 * 16 + 64;
+}
+
+/**
+ * Backward weight: units are blocks of input channels; each sums Mw[ξ][c][o] = Σ_{n,t} V[c][ξ][t] W[o][ξ][t]
+ * for its channels over every image and band in order, so the result does not depend on the blocks
+ * or the threads (each element's sum runs in the same order). The dy transform is redone per block.
+ */
+export function winogradWeightTask(ex: WinogradExports, a: WinoWArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, Hp: a.Hp, Wp: a.Wp };
+  const cbMax = Math.ceil(a.C / a.blocks);
+  const Tcp = bandStride(geo), r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  const scratch = a.scratch + tid * a.stride;
+  const V = scratch + gemmScratch, W = V + r64(36 * cbMax * Tcp * 4), xp = W + r64(36 * a.O * Tcp * 4);
+  const gyp = xp + r64(cbMax * a.Hp * a.Wp * 4 + 64), hs = gyp + r64(a.O * a.th * a.m * a.twp * a.m * 4 + 64);
+  const Hq = a.th * a.m, Wq = a.twp * a.m;
+  const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
+  const gyt = a.m === 2 ? ex.wino_gy_2 : ex.wino_gy_4;
+  const bands = Math.ceil(a.th / a.rowsPer);
+  return forItems(sched, a.blocks, (b) => {
+    const c0 = Math.floor((a.C * b) / a.blocks), c1 = Math.floor((a.C * (b + 1)) / a.blocks), cb = c1 - c0;
+    if (cb <= 0) return;
+    for (let xi = 0; xi < 36; xi++) ex.fill_bytes(a.mw + (xi * a.C + c0) * a.O * 4, 0, cb * a.O * 4);
+    for (let n = 0; n < a.N; n++) {
+      ex.wino_pad(xp, a.x + (n * a.C + c0) * a.H * a.W * 4, cb, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
+      ex.wino_pad(gyp, a.gy + n * a.O * a.HO * a.WO * 4, a.O, a.HO, a.WO, 0, 0, Hq, Wq);
+      for (let k = 0; k < bands; k++) {
+        const i0 = k * a.rowsPer, i1 = Math.min(a.th, i0 + a.rowsPer), K = (i1 - i0) * a.twp;
+        input(V, xp, cb, a.Hp, a.Wp, i0, i1, a.twp, Tcp, hs);
+        gyt(W, gyp, a.O, Hq, Wq, i0, i1, a.twp, Tcp, hs);
+        for (let xi = 0; xi < 36; xi++) {
+          gemmRange(ex, {
+            M: cb, N: a.O, K, A: V + xi * Tcp * 4, rsA: 36 * Tcp * 4, csA: 4, B: W + xi * Tcp * 4, rsB: 4, csB: 36 * Tcp * 4,
+            C: a.mw + (xi * a.C + c0) * a.O * 4, ldc: a.O * 4, accumulate: true, apre: 0,
+          }, 0, cb, 0, a.O, scratch, MR);
+        }
+      }
+    }
   });
 }
