@@ -64,7 +64,9 @@ export function formatHelp(usage: string, specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([k, s]) => {
     const def = s.default === undefined ? "" : ` (default: ${String(s.default)})`;
     const ch = s.choices ? ` [${s.choices.join("|")}]` : "";
-    return `  --${k}${s.type === "boolean" ? "" : ` <${s.type}>`}`.padEnd(28) + `${s.help}${ch}${def}`;
+    const flag = `  --${k}${s.type === "boolean" ? "" : ` <${s.type}>`}`;
+    // NOTE: a flag longer than the column (--label-smoothing <number>) still gets a space before its help.
+    return `${flag.padEnd(28)}${flag.length >= 28 ? " " : ""}${s.help}${ch}${def}`;
   });
   return `${usage}\n\nOptions:\n${rows.join("\n")}\n  --help                    show this help`;
 }

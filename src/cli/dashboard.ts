@@ -84,7 +84,7 @@ export function demoCommand(argv: string[]): Promise<number> {
 async function serve(cmd: "dashboard" | "demo", argv: string[]): Promise<number> {
   const name = `ganglion ${cmd}`;
   if (argv.includes("--help")) {
-    console.log(formatHelp(`Usage: ${name} [options]`, DASHBOARD_FLAGS));
+    console.log(formatHelp(`Usage: ${name} [options]\n\n${cmd === "demo" ? "Serves the dashboard and prints the address of its #/demo page, which trains a small CNN on the embedded MNIST digits in your browser (Wasm backend in a Web Worker)." : "Serves the live training dashboard for the runs under --runs (and the studies in --storage): curves, per-layer histograms, confusion matrix, misclassified images, study plots."}`, DASHBOARD_FLAGS));
     return 0;
   }
   const { flags, positional } = parseArgs(name, argv, DASHBOARD_FLAGS);

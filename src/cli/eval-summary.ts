@@ -24,7 +24,7 @@ const SUMMARY_FLAGS: FlagSpecs = {
 
 export function summaryCommand(argv: string[]): number {
   if (argv.includes("--help")) {
-    console.log(formatHelp("Usage: ganglion summary [options]", SUMMARY_FLAGS));
+    console.log(formatHelp("Usage: ganglion summary [options]\n\nThe layer table of a zoo model: output shapes, parameters, receptive fields, multiply-adds, activation memory.", SUMMARY_FLAGS));
     return 0;
   }
   const a = parseArgs("ganglion summary", argv, SUMMARY_FLAGS).flags;

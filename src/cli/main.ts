@@ -32,9 +32,16 @@ Commands:
 
 Run 'ganglion <command> --help' for a command's options. 'ganglion --version' prints the version.`;
 
+const TRAIN_USAGE = `Usage: ganglion train [options]
+
+Trains the default CNN (Fashion-MNIST if installed, else the embedded MNIST digits) with AdamW and a
+one-cycle learning rate, and reports the test accuracy. Writes runs/<name>/: config.json, events.jsonl
+(what 'ganglion dashboard' and --plot read), checkpoint.safetensors, result.json. Ctrl-C saves a
+checkpoint; --name <run> --resume continues it. --job spiral trains the CS231n spiral net instead.`;
+
 async function train(argv: string[]): Promise<number> {
   if (argv.includes("--help")) {
-    console.log(formatHelp("Usage: ganglion train [options]", TRAIN_FLAGS));
+    console.log(formatHelp(TRAIN_USAGE, TRAIN_FLAGS));
     return 0;
   }
   const parsed = parseArgs("ganglion train", argv, TRAIN_FLAGS);

@@ -136,7 +136,7 @@ function writeResults(out: string, rec: StudyRecord, space: SearchSpace, job: Jo
 export async function tune(argv: string[]): Promise<number> {
   if (argv[0] === "__worker") return workerMain(JSON.parse(argv[1] ?? "{}") as WorkerArgs);
   if (argv.includes("--help")) {
-    console.log(formatHelp("Usage: ganglion tune [options]", TUNE_FLAGS));
+    console.log(formatHelp("Usage: ganglion tune [options]\n\nHyperparameter search: a study in SQLite or PostgreSQL (resumable, shareable between machines), trials run by N worker processes, then the results table and the best configuration (best-config.json, for ganglion train --config).", TUNE_FLAGS));
     return 0;
   }
   const f = parseArgs("ganglion tune", argv, TUNE_FLAGS).flags;
