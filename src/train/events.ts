@@ -38,8 +38,11 @@ export interface LayerStatsEvent {
   readonly type: "layerStats";
   readonly step: number;
   readonly layers: ReadonlyArray<{
+    /** Activation entries: `path (Type)`, the module's path in the model and its type ("2 (ReLU)"); parameter entries: the dotted name ("0.weight"). */
     readonly name: string;
+    /** Mean over all elements (the batch's output, or the parameter's entries). */
     readonly mean: number;
+    /** Population standard deviation over the same elements: √(mean((x − mean)²)), ÷N. */
     readonly std: number;
     readonly deadFraction?: number;
     readonly saturatedFraction?: number;

@@ -274,7 +274,8 @@ describe("babysit: layer statistics", () => {
     assert.equal(rd.numbers.maxDeadFraction, 1);
     assert.equal(rd.status, "fail");
     assert.match(rd.advice, /never fire \(dead ReLUs\)/);
-    assert.match(rd.advice, /No gradient reaches 0\.weight, 0\.bias/);
+    assert.match(rd.advice, /No gradient reaches parameters 0\.weight \(Linear\), 0\.bias \(Linear\)/);
+    assert.match(rd.advice, /of the units of layer 1 \(ReLU\) never fire/);
     dead.dispose();
 
     const sat = mlp(0, 16, nn.tanh);

@@ -5,6 +5,12 @@
  * the update/weight ratio ‖Δθ‖/‖θ‖ ≈ 1e-3 (https://cs231n.github.io/neural-networks-3/#ratio) — far
  * below: learning rate too low; far above: too high. Adam-family optimizers run closer to 1e-2 on small
  * CNNs, so the healthy band here is wide: [1e-4, 1e-1).
+ *
+ * Advice names an activation entry as "layer <module path> (<Type>)" — `layer 2 (ReLU)`,
+ * `layer features.3 (ReLU)`, the wording of the NaN guard — and a parameter by its dotted name and its
+ * layer's type, `parameter 0.weight (Conv2d)`. Every "std" is the one `layerStatsMonitor` records: the
+ * population standard deviation over all of a tensor's elements, √(mean((x − mean)²)) (÷N, not N − 1),
+ * over the whole batch for an activation and over every entry for a parameter.
  */
 import type { LayerStatsEvent } from "../events.js";
 import type { CheckResult, CheckStatus } from "./types.js";
@@ -18,6 +24,21 @@ export interface LayerDiagnosisOptions {
   /** Healthy band of the median update ratio (default [1e-4, 1e-1)); fail below 1e-6 or at 1 and above. */
   readonly ratioLow?: number;
   readonly ratioHigh?: number;
+}
+
+type Entry = LayerStatsEvent["layers"][number];
+
+/** "layer 2 (ReLU)" for an activation entry (named `path (Type)`). */
+const layerLabel = (l: Entry): string => `layer ${l.name}`;
+
+/**
+ * "0.weight (Conv2d)": a parameter's dotted name, with the type of the layer that owns it when an
+ * activation entry of that layer is in `acts`.
+ */
+function paramLabel(name: string, acts: readonly Entry[]): string {
+  const path = name.slice(0, Math.max(0, name.lastIndexOf(".")));
+  const owner = acts.find((a) => a.name.startsWith(`${path} (`) && a.name.endsWith(")"));
+  return `${name}${owner ? ` ${owner.name.slice(path.length + 1)}` : ""}`;
 }
 
 function median(v: number[]): number {
@@ -44,14 +65,14 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
   const nonFinite = last.layers.find((l) => ![l.mean, l.std, l.gradNorm ?? 0, l.updateRatio ?? 0].every(Number.isFinite));
   if (nonFinite) {
     raise("fail");
-    notes.push(`${nonFinite.name} has non-finite statistics: training diverged (lower the learning rate).`);
+    notes.push(`${nonFinite.gradNorm === undefined ? layerLabel(nonFinite) : `parameter ${paramLabel(nonFinite.name, acts)}`} has non-finite statistics: training diverged (lower the learning rate).`);
   }
   const dead = acts.filter((l) => l.deadFraction !== undefined).sort((a, b) => b.deadFraction! - a.deadFraction!)[0];
   if (dead) {
     numbers.maxDeadFraction = dead.deadFraction!;
     if (dead.deadFraction! >= deadWarn) {
       raise(dead.deadFraction! >= deadFail ? "fail" : "warn");
-      notes.push(`${(100 * dead.deadFraction!).toFixed(0)}% of the units of ${dead.name} never fire (dead ReLUs): usually a too-high learning rate knocked them out, or a bad init/bias. Lower the learning rate, or try leaky ReLU.`);
+      notes.push(`${(100 * dead.deadFraction!).toFixed(0)}% of the units of ${layerLabel(dead)} never fire (dead ReLUs): usually a too-high learning rate knocked them out, or a bad init/bias. Lower the learning rate, or try leaky ReLU.`);
     }
   }
   const sat = acts.filter((l) => l.saturatedFraction !== undefined).sort((a, b) => b.saturatedFraction! - a.saturatedFraction!)[0];
@@ -59,7 +80,7 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
     numbers.maxSaturatedFraction = sat.saturatedFraction!;
     if (sat.saturatedFraction! >= saturationWarn) {
       raise("warn");
-      notes.push(`${(100 * sat.saturatedFraction!).toFixed(0)}% of ${sat.name}'s outputs are saturated, so almost no gradient flows through them: the pre-activations are too large — smaller initial weights (Xavier), batch norm, or ReLU.`);
+      notes.push(`${(100 * sat.saturatedFraction!).toFixed(0)}% of the outputs of ${layerLabel(sat)} are saturated, so almost no gradient flows through them: the pre-activations are too large — smaller initial weights (Xavier), batch norm, or ReLU.`);
     }
   }
   const stds = acts.map((l) => l.std).filter(Number.isFinite);
@@ -72,11 +93,11 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
     const huge = acts.find((l) => l.std > 100);
     if (tiny) {
       raise("warn");
-      notes.push(`Activations collapse to zero at ${tiny.name} (std ${tiny.std.toExponential(1)}): the signal vanishes with depth — the weights are too small (or zero); use Kaiming/Xavier init.`);
+      notes.push(`The activations of ${layerLabel(tiny)} collapse to zero (std ${tiny.std.toExponential(1)} over the batch): the signal vanishes with depth — the weights are too small (or zero); use Kaiming/Xavier init.`);
     }
     if (huge) {
       raise("warn");
-      notes.push(`Activations explode at ${huge.name} (std ${huge.std.toExponential(1)}): the weights are too large — from the init (use Kaiming/Xavier or batch norm) or grown by too-large updates (lower the learning rate).`);
+      notes.push(`The activations of ${layerLabel(huge)} explode (std ${huge.std.toExponential(1)} over the batch): the weights are too large — from the init (use Kaiming/Xavier or batch norm) or grown by too-large updates (lower the learning rate).`);
     }
   }
   // Weights that grew by an order of magnitude since the first record: too-large updates.
@@ -93,12 +114,12 @@ export function diagnoseLayerStats(events: readonly LayerStatsEvent[], o: LayerD
   if (events.length > 1) numbers.maxWeightGrowth = growth;
   if (growth >= 10) {
     raise(growth >= 100 ? "fail" : "warn");
-    notes.push(`The weights of ${grown} grew ${growth.toFixed(0)}× (std) between steps ${first.step} and ${last.step}: the updates are far too large — lower the learning rate.`);
+    notes.push(`The std of parameter ${paramLabel(grown, acts)} grew ${growth.toFixed(0)}× between steps ${first.step} and ${last.step}: the updates are far too large — lower the learning rate.`);
   }
   const noGrad = params.filter((l) => events.every((e) => (e.layers.find((k) => k.name === l.name)?.gradNorm ?? 0) === 0));
   if (noGrad.length) {
     raise("warn");
-    notes.push(`No gradient reaches ${noGrad.map((l) => l.name).join(", ")}: frozen, disconnected from the loss, or behind dead units/zero weights.`);
+    notes.push(`No gradient reaches parameter${noGrad.length > 1 ? "s" : ""} ${noGrad.map((l) => paramLabel(l.name, acts)).join(", ")}: frozen, disconnected from the loss, or behind dead units/zero weights.`);
   }
   numbers.maxGradNorm = Math.max(0, ...params.map((l) => l.gradNorm ?? 0).filter(Number.isFinite));
   const judged = events.length > 1 ? events.filter((e) => e.step > 1) : events;
