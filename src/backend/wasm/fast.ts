@@ -16,7 +16,7 @@ import { reduceFast } from "./kernels/reduce.js";
 import { MR, NR } from "./module.js";
 import { runRow } from "./parallel.js";
 import { addr, allF32, collapse, eachRow, forRows, withTemp, type Fast, type FastContext } from "./views.js";
-import { winoGeometry, winoScratchBytes, winoWeightScratchBytes } from "./kernels/winograd.js";
+import { winoGeometry, winoScratchBytes, winoWeightBatch, winoWeightBatchBytes, winoWeightScratchBytes } from "./kernels/winograd.js";
 
 export type { FastContext } from "./views.js";
 
@@ -154,24 +154,31 @@ const conv2dBackwardInput: Fast<"conv2dBackwardInput"> = (c, [gy, w], gx, at) =>
 };
 
 /**
- * gw [O,C,r,r] of a stride-1 convolution by Winograd: input-channel blocks (one or two per thread)
- * accumulate Mw [36][C][O] on the pool, then one pass turns it into gw.
+ * gw [O,C,r,r] of a stride-1 convolution by Winograd: for each batch of images, the transforms (units:
+ * images) and then 36 GEMMs (units: ξ) accumulate Mw [36][C][O] on the pool; one pass turns it into gw.
  */
 function runWinogradWeight(c: FastContext, xs: readonly number[], O: number, r: number, ph: number, pw: number, HO: number, WO: number,
   xAddr: number, gyAddr: number, gwAddr: number): void {
   const [N, C, H, W] = xs;
   const geo = winoGeometry(r, HO, WO);
   const threads = 2 * N * O * C * HO * WO * r * r < PARALLEL_FLOPS ? 1 : c.pool.threads;
-  const blocks = Math.max(1, Math.min(threads, Math.floor(C / 4)));
-  withTemp(c, 36 * C * O * 4, (mw) => {
-    withScratch(c, threads, GEMM_SCRATCH_BYTES + winoWeightScratchBytes(Math.ceil(C / blocks), O, geo), (scratch, stride) => {
-      c.pool.run("winogradWeight", {
+  const nb = winoWeightBatch(C, O, geo, N);
+  withTemp(c, 36 * C * O * 4, (mw) => withTemp(c, winoWeightBatchBytes(C, O, geo, nb).total, (vw) => {
+    c.ex.fill_bytes(mw, 0, 36 * C * O * 4);
+    withScratch(c, threads, GEMM_SCRATCH_BYTES + winoWeightScratchBytes(C, O, geo), (scratch, stride) => {
+      const args = {
         m: geo.m, N, C, H, W, O, HO, WO, ph, pw, x: xAddr, y: 0, upack: 0, ustride: 0,
-        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride, gy: gyAddr, mw, blocks,
-      }, threads);
+        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride, gy: gyAddr, mw, vw,
+      };
+      // The batches (and so each GEMM's K and k-blocking) depend on the shapes only, not the threads.
+      for (let n0 = 0; n0 < N; n0 += nb) {
+        const b = Math.min(nb, N - n0);
+        c.pool.run("winogradWeight", { ...args, phase: 0, n0, nb: b }, threads);
+        c.pool.run("winogradWeight", { ...args, phase: 1, n0, nb: b }, threads);
+      }
     });
     (r === 3 ? c.ex.wino_wgrad_3 : c.ex.wino_wgrad_5)(gwAddr, mw, O, C);
-  });
+  }));
 }
 
 const conv2dBackwardWeight: Fast<"conv2dBackwardWeight"> = (c, [x, gy], gw, at) => {

@@ -453,51 +453,58 @@ export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemm
   });
 }
 
-/** Arguments of the backward-weight task: the forward geometry plus dy, the accumulator and the block count. */
-export const WINO_W_ARGS = [...WINO_ARGS, "gy", "mw", "blocks"] as const;
+/** Arguments of the backward-weight task: the forward geometry plus dy, the accumulator and the image batch. */
+export const WINO_W_ARGS = [...WINO_ARGS, "gy", "mw", "phase", "n0", "nb", "vw"] as const;
 export type WinoWArgs = Record<(typeof WINO_W_ARGS)[number], number>;
 
-/** Per-thread scratch bytes of the backward-weight task after the GEMM's: V (one channel block), W, xp, gyp, hs. */
-export function winoWeightScratchBytes(cb: number, O: number, geo: WinoGeometry): number {
-  const Tcp = bandStride(geo);
+/** Bytes of V [C][36][Tb] and W [O][36][Tb] for a batch of nb images (Tb = nb * th * twp tiles). */
+export function winoWeightBatchBytes(C: number, O: number, geo: WinoGeometry, nb: number): { v: number; total: number } {
+  const Tb = nb * geo.th * geo.twp, r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  const v = r64(36 * C * Tb * 4);
+  return { v, total: v + r64(36 * O * Tb * 4) };
+}
+
+/** Images per batch: V and W of a batch about 3 MiB (L3), at least one image. */
+export function winoWeightBatch(C: number, O: number, geo: WinoGeometry, N: number): number {
+  return Math.max(1, Math.min(N, Math.floor((3 << 20) / (36 * (C + O) * geo.th * geo.twp * 4))));
+}
+
+/** Per-thread scratch bytes of the backward-weight transforms after the GEMM's: xp, gyp, hs. */
+export function winoWeightScratchBytes(C: number, O: number, geo: WinoGeometry): number {
   const r64 = (b: number): number => Math.ceil(b / 64) * 64;
-  return r64(36 * cb * Tcp * 4) + r64(36 * O * Tcp * 4) + r64(cb * geo.Hp * geo.Wp * 4 + 64) + r64(O * geo.th * geo.m * geo.twp * geo.m * 4 + 64) + 36 * 16 + 64;
+  return r64(C * geo.Hp * geo.Wp * 4 + 64) + r64(O * geo.th * geo.m * geo.twp * geo.m * 4 + 64) + 36 * 16 + 64;
 }
 
 /**
- * Backward weight: units are blocks of input channels; each sums Mw[ξ][c][o] = Σ_{n,t} V[c][ξ][t] W[o][ξ][t]
- * for its channels over every image and band in order, so the result does not depend on the blocks
- * or the threads (each element's sum runs in the same order). The dy transform is redone per block.
+ * Backward weight, one batch of images [n0, n0+nb) in two phases (two dispatches):
+ *   phase 0, units = images: V[c][ξ][t] and W[o][ξ][t] of every tile of the batch (t = image-major);
+ *   phase 1, units = ξ: Mw[ξ][c][o] += V[·][ξ][·] · W[·][ξ][·]^T, a GEMM with K = the batch's tiles.
+ * Each element of Mw is summed over batches in order and over a batch's tiles by one GEMM whose
+ * k-blocking depends only on the batch size, so results are bit-identical on any thread count.
  */
 export function winogradWeightTask(ex: WinogradExports, a: WinoWArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
+  const tpi = a.th * a.twp, Tb = a.nb * tpi;
   const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, Hp: a.Hp, Wp: a.Wp };
-  const cbMax = Math.ceil(a.C / a.blocks);
-  const Tcp = bandStride(geo), r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  const V = a.vw, W = a.vw + winoWeightBatchBytes(a.C, a.O, geo, a.nb).v;
   const scratch = a.scratch + tid * a.stride;
-  const V = scratch + gemmScratch, W = V + r64(36 * cbMax * Tcp * 4), xp = W + r64(36 * a.O * Tcp * 4);
-  const gyp = xp + r64(cbMax * a.Hp * a.Wp * 4 + 64), hs = gyp + r64(a.O * a.th * a.m * a.twp * a.m * 4 + 64);
+  if (a.phase === 1) {
+    return forItems(sched, 36, (xi) => {
+      gemmRange(ex, {
+        M: a.C, N: a.O, K: Tb, A: V + xi * Tb * 4, rsA: 36 * Tb * 4, csA: 4, B: W + xi * Tb * 4, rsB: 4, csB: 36 * Tb * 4,
+        C: a.mw + xi * a.C * a.O * 4, ldc: a.O * 4, accumulate: true, apre: 0,
+      }, 0, a.C, 0, a.O, scratch, MR);
+    });
+  }
+  const r64 = (b: number): number => Math.ceil(b / 64) * 64;
+  const xp = scratch + gemmScratch, gyp = xp + r64(a.C * a.Hp * a.Wp * 4 + 64), hs = gyp + r64(a.O * a.th * a.m * a.twp * a.m * 4 + 64);
   const Hq = a.th * a.m, Wq = a.twp * a.m;
   const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
   const gyt = a.m === 2 ? ex.wino_gy_2 : ex.wino_gy_4;
-  const bands = Math.ceil(a.th / a.rowsPer);
-  return forItems(sched, a.blocks, (b) => {
-    const c0 = Math.floor((a.C * b) / a.blocks), c1 = Math.floor((a.C * (b + 1)) / a.blocks), cb = c1 - c0;
-    if (cb <= 0) return;
-    for (let xi = 0; xi < 36; xi++) ex.fill_bytes(a.mw + (xi * a.C + c0) * a.O * 4, 0, cb * a.O * 4);
-    for (let n = 0; n < a.N; n++) {
-      ex.wino_pad(xp, a.x + (n * a.C + c0) * a.H * a.W * 4, cb, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
-      ex.wino_pad(gyp, a.gy + n * a.O * a.HO * a.WO * 4, a.O, a.HO, a.WO, 0, 0, Hq, Wq);
-      for (let k = 0; k < bands; k++) {
-        const i0 = k * a.rowsPer, i1 = Math.min(a.th, i0 + a.rowsPer), K = (i1 - i0) * a.twp;
-        input(V, xp, cb, a.Hp, a.Wp, i0, i1, a.twp, Tcp, hs);
-        gyt(W, gyp, a.O, Hq, Wq, i0, i1, a.twp, Tcp, hs);
-        for (let xi = 0; xi < 36; xi++) {
-          gemmRange(ex, {
-            M: cb, N: a.O, K, A: V + xi * Tcp * 4, rsA: 36 * Tcp * 4, csA: 4, B: W + xi * Tcp * 4, rsB: 4, csB: 36 * Tcp * 4,
-            C: a.mw + (xi * a.C + c0) * a.O * 4, ldc: a.O * 4, accumulate: true, apre: 0,
-          }, 0, cb, 0, a.O, scratch, MR);
-        }
-      }
-    }
+  return forItems(sched, a.nb, (b) => {
+    const n = a.n0 + b;
+    ex.wino_pad(xp, a.x + n * a.C * a.H * a.W * 4, a.C, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
+    ex.wino_pad(gyp, a.gy + n * a.O * a.HO * a.WO * 4, a.O, a.HO, a.WO, 0, 0, Hq, Wq);
+    input(V + b * tpi * 4, xp, a.C, a.Hp, a.Wp, 0, a.th, a.twp, Tb, hs);
+    gyt(W + b * tpi * 4, gyp, a.O, Hq, Wq, 0, a.th, a.twp, Tb, hs);
   });
 }
