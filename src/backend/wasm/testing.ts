@@ -87,12 +87,13 @@ export function assertClose(label: string, got: TypedArray, want: TypedArray, { 
 /** Runs `op` on both backends and compares (exact or within tolerance). */
 export function compareOp<K extends PrimOp>(
   wasm: Backend, ref: Backend, op: K, ins: readonly Operand[], outShape: readonly number[], outDtype: DType, attrs: OpAttrs[K], exact: boolean,
+  tol?: { atol?: number; rtol?: number },
 ): void {
   const label = `${op} ${ins.map((o) => fmt(o.view?.shape ?? o.shape)).join(" ")} -> ${fmt(outShape)} ${JSON.stringify(attrs)}`;
   const want = run(ref, op, ins, outShape, outDtype, attrs);
   const got = run(wasm, op, ins, outShape, outDtype, attrs);
   if (exact) assertExact(label, got, want);
-  else assertClose(label, got, want);
+  else assertClose(label, got, want, tol);
 }
 
 export { hostArray };
