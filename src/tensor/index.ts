@@ -13,7 +13,7 @@ export { sum, mean, max, min, variance, std, logsumexp, argmax, argmin, type Axe
 export { reshape, permute, transpose, expand, unsqueeze, squeeze, flatten, slice, narrow, concat, stack, pad, contiguous } from "./ops/shape.js";
 export {
   matmul, conv2d, conv2dAttrs, conv2dBackwardInput, conv2dBackwardWeight, convOutSize, pair, maxPool2d, maxPool2dBackward,
-  avgPool2d, avgPool2dBackward, softmax, logSoftmax, softmaxCrossEntropy, gather, scatterAdd, oneHot,
+  avgPool2d, avgPool2dBackward, softmax, logSoftmax, softmaxCrossEntropy, gather, flip, scatterAdd, oneHot,
   type Conv2dOptions, type Pool2dOptions,
 } from "./ops/nn.js";
 export { batchNormStats, batchNormTrain, batchNormGradSums, batchNormBackward } from "./ops/norm.js";

@@ -1,6 +1,6 @@
 /** Evaluation over a loader in eval mode under noGrad: loss, accuracy, top-5, confusion matrix. */
 import type { TypedArray } from "../core/index.js";
-import { noGrad, scope, type Tensor } from "../tensor/index.js";
+import { flip, noGrad, scope, type Tensor } from "../tensor/index.js";
 import { crossEntropy, type Module } from "../nn/index.js";
 import type { DataLoader } from "../data/index.js";
 import { ConfusionMatrix, argmaxRows, topKCorrect } from "./metrics.js";
@@ -20,6 +20,11 @@ export interface EvalResult {
 export interface EvaluateOptions {
   /** Keep up to this many misclassified samples (the most confident mistakes); default 0. */
   readonly misclassified?: number;
+  /**
+   * Test-time augmentation: "flip" averages the logits of each image and its left-right mirror (NCHW
+   * inputs; for data whose classes are mirror-symmetric, like clothes — not digits). Default "none".
+   */
+  readonly tta?: "none" | "flip";
 }
 
 export type Predictor = (x: Tensor) => Tensor;
@@ -36,7 +41,12 @@ export function evaluateAsync(model: Module | Predictor, loader: DataLoader, o: 
 
 /** The evaluation loop; yields a read request per batch (see reads.ts). */
 export function* evaluateSteps(model: Module | Predictor, loader: DataLoader, o: EvaluateOptions = {}): Generator<ReadRequest, EvalResult, TypedArray[]> {
-  const predict: Predictor = typeof model === "function" ? model : (x) => model.forward(x);
+  const base: Predictor = typeof model === "function" ? model : (x) => model.forward(x);
+  if (o.tta !== undefined && o.tta !== "none" && o.tta !== "flip") throw new RangeError(`evaluate: tta must be "none" or "flip", got ${JSON.stringify(o.tta)}`);
+  const predict: Predictor = o.tta === "flip" ? (x) => {
+    if (x.rank !== 4) throw new RangeError(`evaluate: tta "flip" mirrors NCHW images, got input of shape [${x.shape.join(", ")}]`);
+    return base(x).add(base(flip(x, 3))).mul(0.5);
+  } : base;
   const wasTraining = typeof model === "function" ? false : model.training;
   if (typeof model !== "function") model.eval();
   const c = loader.dataset.numClasses;

@@ -5,6 +5,7 @@
 import { DTypeError, ShapeError, ValueError, broadcastShapes, fmt, isContiguous, isFloat, normalizeAxis, sizeOf, type Shape } from "../../core/index.js";
 import type { Conv2dAttrs, Pair, Pool2dAttrs } from "../../backend/index.js";
 import { runOp } from "../dispatch.js";
+import { fromArray } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { runComposite } from "./composite.js";
 import { cast } from "./elementwise.js";
@@ -190,6 +191,24 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     throw new ShapeError(`gather: index ${fmt(index.shape)} must match input ${fmt(x.shape)} on every axis but ${a}`);
   }
   return runOp("gather", [x, index], { attrs: { axis: a }, shape: index.shape, dtype: x.dtype, grad: { op: "gather", attrs: { axis: a }, save: () => [index] } });
+}
+
+/**
+ * Reverses `x` along each of `axes` (torch.flip), e.g. `flip(images, 3)` mirrors NCHW images left to
+ * right (test-time augmentation). A gather with a reversed index, so gradients flow back through it.
+ */
+export function flip(x: Tensor, axes: number | readonly number[]): Tensor {
+  const list = (typeof axes === "number" ? [axes] : [...axes]).map((a) => normalizeAxis("flip", a, x.rank, x.shape));
+  return runComposite(() => {
+    let y = x;
+    for (const a of new Set(list)) {
+      const n = x.shape[a];
+      const rev = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      const idx = expand(reshape(fromArray(rev, [n], { dtype: "int32", backend: x.backend }), x.shape.map((d, i) => (i === a ? n : 1))), x.shape);
+      y = gather(y, a, idx);
+    }
+    return y === x ? contiguous(x) : y;
+  });
 }
 
 /** out = base, then out[..index[..i..]..] += src[..i..] along `axis` (torch.scatter_add). */
