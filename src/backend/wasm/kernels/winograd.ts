@@ -385,7 +385,7 @@ export function emitWinograd(mod: ModuleBuilder): void {
 }
 
 /** Geometry and addresses of one Winograd convolution (all i32), as passed to the threads. */
-export const WINO_ARGS = ["m", "N", "C", "H", "W", "O", "HO", "WO", "ph", "pw", "x", "y", "upack", "ustride", "th", "twp", "rowsPer", "Hp", "Wp", "scratch", "stride"] as const;
+export const WINO_ARGS = ["m", "N", "C", "H", "W", "O", "HO", "WO", "ph", "pw", "x", "y", "upack", "ustride", "th", "twp", "rowsPer", "imgsPer", "Hp", "Wp", "scratch", "stride"] as const;
 export type WinoArgs = Record<(typeof WINO_ARGS)[number], number>;
 
 /** Tiles per band: V and M of a band (36 x (C + O) x Tc floats) should stay in L2. */
@@ -393,6 +393,8 @@ const BAND_TILES = 32;
 
 export interface WinoGeometry {
   readonly m: number; readonly th: number; readonly twp: number; readonly rowsPer: number; readonly Hp: number; readonly Wp: number;
+  /** Images per band when a whole image has fewer tiles than a band (small maps: 7x7 has 2 x 4). */
+  readonly imgsPer: number;
 }
 
 /** Tile grid of an HO x WO output (tile rows th, tiles per row padded to a multiple of 4) and the padded input. */
@@ -400,13 +402,13 @@ export function winoGeometry(r: number, HO: number, WO: number): WinoGeometry {
   const m = winoTile(r);
   const th = Math.ceil(HO / m), twp = Math.ceil(Math.ceil(WO / m) / 4) * 4;
   const rowsPer = Math.max(1, Math.min(th, Math.floor(BAND_TILES / twp)));
+  const imgsPer = rowsPer === th ? Math.max(1, Math.floor(BAND_TILES / (th * twp))) : 1;
   // Gathers read up to 4m + 2 floats past a group's start (m = 4: p[16], p[17]); +8 floats of slack.
-  return { m, th, twp, rowsPer, Hp: th * m + r - 1, Wp: twp * m + r - 1 + 8 };
+  return { m, th, twp, rowsPer, imgsPer, Hp: th * m + r - 1, Wp: twp * m + r - 1 + 8 };
 }
 
-/** Per-thread scratch bytes after the GEMM's: V, M, the padded image, transform scratch. */
 /** Row stride (tiles) of a band's V and M: whole 12-column GEMM panels (edge tiles cost ~2x a full one). */
-export const bandStride = (geo: WinoGeometry): number => Math.ceil((geo.rowsPer * geo.twp) / 12) * 12;
+export const bandStride = (geo: WinoGeometry): number => Math.ceil((geo.imgsPer * geo.rowsPer * geo.twp) / 12) * 12;
 
 /** Per-thread scratch bytes after the GEMM's: V, M, the padded image, transform scratch. */
 export function winoScratchBytes(C: number, O: number, geo: WinoGeometry): { v: number; mm: number; xp: number; hs: number; total: number } {
@@ -418,29 +420,35 @@ export function winoScratchBytes(C: number, O: number, geo: WinoGeometry): { v: 
 }
 
 export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
-  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, Hp: a.Hp, Wp: a.Wp };
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, Hp: a.Hp, Wp: a.Wp };
   const sz = winoScratchBytes(a.C, a.O, geo);
   const scratch = a.scratch + tid * a.stride;
   const V = scratch + gemmScratch, Mb = V + sz.v, xp = Mb + sz.mm, hs = xp + sz.xp;
-  const bands = Math.ceil(a.th / a.rowsPer);
+  const bands = Math.ceil(a.th / a.rowsPer), tpi = a.th * a.twp;
   const Tcp = bandStride(geo);
   const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
   const output = a.m === 2 ? ex.wino_out_2 : ex.wino_out_4;
   let padded = -1;
-  return forItems(sched, a.N * bands, (it) => {
-    const n = Math.floor(it / bands), k = it % bands;
+  // One unit: a band of tile rows of one image, or (small maps) all tiles of imgsPer images.
+  const units = a.imgsPer > 1 ? Math.ceil(a.N / a.imgsPer) : a.N * bands;
+  return forItems(sched, units, (it) => {
     if (padded < 0) {
       // The GEMMs run on whole panels: V's columns past a band's tiles must hold finite numbers
       // (stale ones from an earlier band are; fresh scratch might hold NaNs or slow denormals).
       ex.fill_bytes(V, 0, sz.v);
     }
-    if (n !== padded) {
-      ex.wino_pad(xp, a.x + n * a.C * a.H * a.W * 4, a.C, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
-      padded = n;
-    }
+    const n0 = a.imgsPer > 1 ? it * a.imgsPer : Math.floor(it / bands), k = a.imgsPer > 1 ? 0 : it % bands;
+    const imgs = a.imgsPer > 1 ? Math.min(a.imgsPer, a.N - n0) : 1;
     const i0 = k * a.rowsPer, i1 = Math.min(a.th, i0 + a.rowsPer), rows = i1 - i0;
-    const Nc = Math.ceil((rows * a.twp) / 12) * 12;
-    input(V, xp, a.C, a.Hp, a.Wp, i0, i1, a.twp, Tcp, hs);
+    for (let b = 0; b < imgs; b++) {
+      const n = n0 + b;
+      if (n !== padded) {
+        ex.wino_pad(xp, a.x + n * a.C * a.H * a.W * 4, a.C, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
+        padded = n;
+      }
+      input(V + b * tpi * 4, xp, a.C, a.Hp, a.Wp, i0, i1, a.twp, Tcp, hs);
+    }
+    const Nc = Math.ceil((imgs * rows * a.twp) / 12) * 12;
     // V is [c][ξ][t] and M [o][ξ][t]: the transforms of one channel stay within a few KiB.
     for (let xi = 0; xi < 36; xi++) {
       gemmRange(ex, {
@@ -449,7 +457,9 @@ export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemm
       }, 0, a.O, 0, Nc, scratch, MR);
     }
     const r0 = i0 * a.m;
-    output(a.y + (n * a.O * a.HO + r0) * a.WO * 4, a.WO * 4, a.HO * a.WO * 4, Mb, a.O, Tcp, rows, a.twp, hs, a.HO - r0, a.WO);
+    for (let b = 0; b < imgs; b++) {
+      output(a.y + ((n0 + b) * a.O * a.HO + r0) * a.WO * 4, a.WO * 4, a.HO * a.WO * 4, Mb + b * tpi * 4, a.O, Tcp, rows, a.twp, hs, a.HO - r0, a.WO);
+    }
   });
 }
 
@@ -484,7 +494,7 @@ export function winoWeightScratchBytes(C: number, O: number, geo: WinoGeometry):
  */
 export function winogradWeightTask(ex: WinogradExports, a: WinoWArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
   const tpi = a.th * a.twp, Tb = a.nb * tpi;
-  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, Hp: a.Hp, Wp: a.Wp };
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, Hp: a.Hp, Wp: a.Wp };
   const V = a.vw, W = a.vw + winoWeightBatchBytes(a.C, a.O, geo, a.nb).v;
   const scratch = a.scratch + tid * a.stride;
   if (a.phase === 1) {
