@@ -100,7 +100,7 @@ async function train(argv: string[]): Promise<number> {
     if (a.json) console.log(JSON.stringify(r));
     return 130;
   }
-  console.log(`test accuracy ${(100 * r.test_accuracy).toFixed(2)}% (test loss ${r.test_loss.toFixed(4)}) on ${r.dataset} after ${epochs} epochs in ${r.seconds.toFixed(1)} s (${r.images_per_second.toFixed(0)} images/s, backend ${r.backend})`);
+  console.log(`test accuracy ${(100 * r.test_accuracy).toFixed(2)}% (test loss ${r.test_loss.toFixed(4)}${r.tta === "flip" ? ", mirror-averaged" : ""}) on ${r.dataset} after ${epochs} epochs: training ${r.seconds.toFixed(1)} s (${r.images_per_second.toFixed(0)} images/s, backend ${r.backend}), ${r.wall_seconds.toFixed(1)} s in all`);
   if (a.json) console.log(JSON.stringify(r));
   if (r.non_finite) {
     console.error(`ganglion train: training stopped early: ${r.non_finite}`);

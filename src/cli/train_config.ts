@@ -22,9 +22,10 @@ export const TRAIN_FLAGS: FlagSpecs = {
   dataset: { type: "string", default: "auto", choices: ["auto", "fashion-mnist", "mnist"], help: "cnn: data set (auto = Fashion-MNIST if installed)" },
   epochs: { type: "int", default: 10, help: "cnn: epochs" },
   "batch-size": { type: "int", help: "batch size (cnn: default 64; spiral: default the full batch)" },
-  width: { type: "int", default: 32, help: "cnn: channels of the first conv block" },
+  width: { type: "int", default: 24, help: "cnn: channels of the first conv stage (each of the three stages doubles them)" },
   limit: { type: "int", help: "cnn: use only the first N training images" },
-  augment: { type: "boolean", default: true, help: "cnn: random pad-crop (and flips on Fashion-MNIST); --augment=false turns it off" },
+  augment: { type: "boolean", default: true, help: "cnn: horizontal flips on Fashion-MNIST, random pad-crops on the digits; --augment=false turns it off" },
+  tta: { type: "string", default: "auto", choices: ["auto", "flip", "none"], help: "cnn: test-time augmentation (auto: average with the mirror image on Fashion-MNIST, none on digits)" },
   "label-smoothing": { type: "number", default: 0.1, help: "cnn: label smoothing of the cross-entropy" },
   "stats-every": { type: "int", default: 100, help: "cnn: per-layer statistics (activation and gradient histograms) every N steps for the dashboard; 0 = off" },
   dropout: { type: "number", default: CNN_DEFAULTS.dropout, help: "cnn: dropout probability before the classifier" },
@@ -46,7 +47,7 @@ export const TRAIN_FLAGS: FlagSpecs = {
 
 /** The flags each job reads that a config file may set (its keys are their camelCase names). */
 const JOB_FLAGS: Readonly<Record<TrainJob, readonly string[]>> = {
-  cnn: ["dataset", "epochs", "batch-size", "width", "limit", "augment", "label-smoothing", "dropout", "weight-decay", "lr", "seed"],
+  cnn: ["dataset", "epochs", "batch-size", "width", "limit", "augment", "tta", "label-smoothing", "dropout", "weight-decay", "lr", "seed"],
   spiral: ["steps", "hidden", "batch-size", "optimizer", "weight-decay", "lr", "seed"],
 };
 
@@ -181,7 +182,7 @@ export function resolveTrainPlan(parsed: Parsed, file?: TrainConfigFile): TrainP
       dataset: get("dataset") as CnnJobOptions["dataset"], epochs: num("epochs") as number, batchSize: num("batch-size") ?? 64,
       lr: num("lr") ?? 3e-3, width: num("width") as number, seed: num("seed") as number, limit: num("limit"), augment: get("augment") as boolean,
       labelSmoothing: num("label-smoothing") as number, weightDecay: num("weight-decay") ?? CNN_DEFAULTS.weightDecay, dropout: num("dropout") as number,
-      statsEvery: num("stats-every") as number,
+      statsEvery: num("stats-every") as number, tta: get("tta") as CnnJobOptions["tta"],
     },
   };
 }

@@ -18,7 +18,7 @@
  * `warmRestarts: optim.schedules.cosineWarmRestarts`.
  */
 import { ValueError, fmt } from "../core/index.js";
-import { fromArray, keep, noGrad, scope, type Tensor } from "../tensor/index.js";
+import { flip, fromArray, keep, noGrad, scope, type Tensor } from "../tensor/index.js";
 import * as nn from "../nn/index.js";
 
 export type EnsembleMode = "probs" | "logits";
@@ -199,10 +199,7 @@ export type TtaView = (x: Tensor) => Tensor;
 /** x reversed along W (a mirror image). */
 export function hflip(x: Tensor): Tensor {
   if (x.rank !== 4) throw new ValueError(`hflip: expected [N,C,H,W], got ${fmt(x.shape)}`);
-  const [n, c, h, w] = x.shape;
-  const idx = new Int32Array(n * c * h * w);
-  for (let r = 0; r < n * c * h; r++) for (let j = 0; j < w; j++) idx[r * w + j] = w - 1 - j;
-  return scope(() => x.gather(3, fromArray(idx, x.shape, { dtype: "int32", backend: x.backend })));
+  return flip(x, 3);
 }
 
 /**

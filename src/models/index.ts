@@ -3,6 +3,8 @@
  *
  * | builder | paper | params (1000 classes unless noted) |
  * | --- | --- | --- |
+ * | `defaultCnn` (3 stages of conv3×3-BN-ReLU-pool) | the main job's model | 61,042 (10 classes) |
+ * | `classicCnn` (2 stages of conv5×5-BN-ReLU-pool) | the earlier main-job model | 83,562 (10 classes) |
  * | `lenet5` | LeCun et al. 1998 | 61,706 (10 classes) |
  * | `alexnet`, `alexnetCifar` | Krizhevsky et al. 2012 | 61,100,840; CIFAR 5,871,434 (10) |
  * | `vgg` (11/13/16/19, ±BN) | Simonyan & Zisserman 2014 | VGG-16 138,357,544 |
@@ -12,7 +14,7 @@
  *
  * State-dict keys equal torchvision's, so its weights (saved as safetensors) load with loadStateDict.
  */
-export { defaultCnn, type DefaultCnnOptions } from "./default-cnn.js";
+export { defaultCnn, classicCnn, type DefaultCnnOptions, type ClassicCnnOptions } from "./default-cnn.js";
 export {
   scaled, ceilModeExtra, CeilModePad, MaxPool2dCeil, hasHead, heInit, countParameters,
   type ZooOptions, type HasHead,

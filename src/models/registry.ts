@@ -4,7 +4,7 @@
  */
 import type * as nn from "../nn/index.js";
 import { alexnet, alexnetCifar } from "./alexnet.js";
-import { defaultCnn } from "./default-cnn.js";
+import { classicCnn, defaultCnn } from "./default-cnn.js";
 import { googlenet } from "./googlenet.js";
 import { lenet5 } from "./lenet.js";
 import { resnet, resnetCifar } from "./resnet.js";
@@ -26,6 +26,7 @@ const vggEntry = (depth: VggDepth, batchNorm: boolean): ZooEntry => ({
 /** Every zoo model by its torchvision-style name. */
 export const ZOO: Readonly<Record<string, ZooEntry>> = {
   "default-cnn": { build: ([c, h], classes) => defaultCnn({ inChannels: c, imageSize: h, classes }), input: "1x28x28" },
+  "classic-cnn": { build: ([c, h], classes) => classicCnn({ inChannels: c, imageSize: h, classes }), input: "1x28x28" },
   lenet5: { build: ([c, h], classes) => lenet5({ inChannels: c, imageSize: h, classes }), input: "1x28x28" },
   alexnet: { build: ([c], classes) => alexnet({ inChannels: c, classes }), input: "3x224x224" },
   "alexnet-cifar": { build: ([c], classes) => alexnetCifar({ inChannels: c, classes }), input: "3x32x32" },

@@ -100,7 +100,7 @@ export function loadBackbone(model: nn.Module, sd: Readonly<Record<string, Tenso
 
 /**
  * Dotted path of the classifier: `model.headPath` for ResNet/GoogLeNet, else the last Linear layer in
- * registration order (`classifier.6` for AlexNet/VGG, `11` for LeNet-5, `10` for defaultCnn).
+ * registration order (`classifier.6` for AlexNet/VGG, `11` for LeNet-5, `14` for defaultCnn).
  */
 export function headPath(model: nn.Module): string {
   if (hasHead(model)) return model.headPath;

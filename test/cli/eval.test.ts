@@ -17,9 +17,9 @@ describe("ganglion summary / eval", () => {
   it("summary prints parameter counts, receptive fields and JSON", () => {
     const t = run("summary", "--input", "1x28x28");
     assert.equal(t.code, 0, t.err);
-    assert.match(t.out, /Total params:\s+83,562/);
+    assert.match(t.out, /Total params:\s+61,042/);
     const j = JSON.parse(run("summary", "--json").out) as { rows: Array<{ outputShape: number[] }> };
-    assert.deepEqual(j.rows[3].outputShape, [1, 32, 14, 14]);
+    assert.deepEqual(j.rows[3].outputShape, [1, 24, 14, 14]);
     assert.match(run("summary", "--input", "28x28").err, /--input must be CxHxW/);
   });
   it("evaluates runs and their ensemble", () => {

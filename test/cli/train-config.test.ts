@@ -95,7 +95,7 @@ describe("ganglion train --config", () => {
     const cases: [string, string, RegExp][] = [
       ["corrupt.json", '{"job": "cnn", "lr": 0.01,', /--config \S*corrupt\.json is not valid JSON \(.*\); expected an object of job options/],
       ["array.json", "[1, 2]", /--config \S*array\.json must hold a JSON object of job options, got an array/],
-      ["unknown.json", '{"job": "cnn", "momentum": 0.9}', /--config \S*unknown\.json: unknown key "momentum" \(expected some of job, dataset, epochs, batchSize, width, limit, augment, labelSmoothing, dropout, weightDecay, lr, seed, tuned\)/],
+      ["unknown.json", '{"job": "cnn", "momentum": 0.9}', /--config \S*unknown\.json: unknown key "momentum" \(expected some of job, dataset, epochs, batchSize, width, limit, augment, tta, labelSmoothing, dropout, weightDecay, lr, seed, tuned\)/],
       ["other.json", '{"job": "spiral", "width": 16}', /--config \S*other\.json: key "width" does not apply to job spiral \(it is a cnn option; the keys of job spiral are job, steps, hidden, batchSize, optimizer, weightDecay, lr, seed, tuned\)/],
       ["type.json", '{"job": "cnn", "epochs": "3"}', /--config \S*type\.json: key "epochs" must be an integer >= 1, got "3"/],
       ["range.json", '{"dropout": 1.5}', /--config \S*range\.json: key "dropout" must be a number in \[0, 1\), got 1\.5/],

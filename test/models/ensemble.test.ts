@@ -35,7 +35,7 @@ describe("ensembles", () => {
     const members: g.nn.Module[] = [];
     const results: g.train.EvalResult[] = [];
     for (let s = 0; s < 5; s++) {
-      const m = models.defaultCnn({ width: 4, dropout: 0, rng: new g.Rng(100 + s) });
+      const m = models.classicCnn({ width: 4, dropout: 0, rng: new g.Rng(100 + s) });
       const loader = new data.DataLoader(trainSet, { batchSize: 50, seed: 10 + s, indices });
       train.fit({ model: m, optimizer: optim.adam(m.parameters(), { lr: 0.003 }), train: loader, epochs: 8 });
       results.push(train.evaluate(m, test));
@@ -56,7 +56,7 @@ describe("ensembles", () => {
 
   it("snapshot ensemble: SGDR cycles, one snapshot per cycle end, the last 3 averaged beat each of them", () => {
     const { trainSet, indices, test } = mnistLoaders();
-    const make = (): g.nn.Module => models.defaultCnn({ width: 4, dropout: 0, rng: new g.Rng(7) });
+    const make = (): g.nn.Module => models.classicCnn({ width: 4, dropout: 0, rng: new g.Rng(7) });
     const model = make();
     const loader = new data.DataLoader(trainSet, { batchSize: 50, seed: 3, indices });
     const opt = optim.sgd(model.parameters(), { lr: 0.05, momentum: 0.9 });

@@ -44,7 +44,7 @@ describe("transfer learning helpers", () => {
     assert.deepEqual(Object.keys(b.stateDict()), Object.keys(a.stateDict()), "same key names");
     assert.deepEqual(b.stateDict()["classifier.6.weight"].shape, [4, 64]);
     assert.deepEqual(g.noGrad(() => b.eval().forward(g.zeros([2, 3, 32, 32])).shape), [2, 4]);
-    assert.equal(models.headPath(models.defaultCnn()), "10");
+    assert.equal(models.headPath(models.defaultCnn()), "14");
     b.dispose();
   });
 
@@ -92,7 +92,7 @@ describe("transfer: MNIST digits 0–4 → 5–9 from 100 labelled examples", ()
     const all = g.loadMnistDigits({ split: "train" });
     const testB = new data.DataLoader(new data.ImageDataset(digitSubset(g.loadMnistDigits({ split: "test" }), [5, 6, 7, 8, 9])), { batchSize: 500, shuffle: false });
     const W = 8;
-    const make = (seed: number): g.nn.Module => models.defaultCnn({ width: W, classes: 5, rng: new g.Rng(seed) });
+    const make = (seed: number): g.nn.Module => models.classicCnn({ width: W, classes: 5, rng: new g.Rng(seed) });
 
     // 1. Pretrain on digits 0–4 (with random 2-pixel shifts) and keep the weights as a checkpoint would.
     const shiftAug = data.asSampleTransform(data.randomCrop({ size: 28, padding: 2 }));
