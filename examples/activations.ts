@@ -6,15 +6,16 @@
  * and training stalls for hundreds of steps. ReLU does not saturate for x > 0 and converges fastest
  * (Krizhevsky et al. 2012 report 6× faster than tanh on CIFAR-10).
  *
- * Run: npm run build && node dist/examples/activations.js [--steps 600] [--plot dir]
+ * Run: npm run build && node dist/examples/activations.js [--steps 300] [--width 64] [--plot dir]
  */
 import { Rng, data, fromArray, nn, optim, scope, type Tensor } from "ganglion";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
 import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
-const steps = args.num("steps", 600, 200);
+const steps = args.num("steps", 300, 200);
 const lr = args.num("lr", 0.05);
+const width = args.num("width", 64);
 const spiral = data.makeSpiral({ pointsPerClass: 100, classes: 3, rng: new Rng(0) });
 const x = fromArray(spiral.points, [300, 2]);
 const y = fromArray(spiral.labels, [300]);
@@ -29,7 +30,7 @@ const ACTIVATIONS: Array<[string, () => nn.Module]> = [
 ];
 
 function mlp(act: () => nn.Module, rng: Rng): nn.Sequential {
-  const w = 64;
+  const w = width;
   return nn.sequential(
     nn.linear(2, w, { rng }), act(), nn.linear(w, w, { rng }), act(), nn.linear(w, w, { rng }), act(),
     nn.linear(w, w, { rng }), act(), nn.linear(w, 3, { rng }),
@@ -64,7 +65,7 @@ for (const [name, act] of ACTIVATIONS) {
   opt.dispose();
   model.dispose();
 }
-console.log(`5-layer MLP (2 → 4×64 → 3) on the spiral, full-batch SGD lr ${lr} momentum 0.9, ${steps} steps\n`);
+console.log(`5-layer MLP (2 → 4×${width} → 3) on the spiral, full-batch SGD lr ${lr} momentum 0.9, ${steps} steps\n`);
 console.log(table(["activation", "‖∂L/∂W1‖ at init", "final loss", "train accuracy", "steps to 90 %", "seconds"], rows));
 savePlot(args, "activations-loss", {
   title: "Training loss by activation function", xLabel: "step", yLabel: "cross-entropy", logY: true,

@@ -5,11 +5,12 @@
  * in training each unit is kept with probability 1 − p and the survivors are scaled by 1/(1 − p), so the
  * expected activation is unchanged and test time needs no rescaling (eval mode is the identity).
  *
- * Part 2 — overfitting a small training set: an MLP (784 → 128 → 128 → 10) on 500 MNIST digits, with no
+ * Part 2 — overfitting a small training set: an MLP (784 → 64 → 64 → 10) on 500 MNIST digits, with no
  * regularization, L2 weight decay, dropout, data augmentation (random 2-pixel shifts) and label smoothing
  * (Szegedy et al. 2016, https://arxiv.org/abs/1512.00567); train vs test accuracy shows the gap each one closes.
+ * The curve follows the accuracy on the first 500 test digits after every epoch; the table tests on all 2,000.
  *
- * Run: npm run build && node dist/examples/regularization.js [--limit 500] [--epochs 40] [--hidden 128] [--plot dir]
+ * Run: npm run build && node dist/examples/regularization.js [--limit 500] [--epochs 30] [--hidden 64] [--plot dir]
  */
 import { Rng, data, loadMnistDigits, nn, noGrad, optim, ones, scope, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
@@ -17,8 +18,9 @@ import { savePlot, type Point } from "./lib/plot.js";
 
 const args = parseArgs();
 const limit = args.num("limit", 500, 300);
-const epochs = args.num("epochs", 40, 8);
-const hidden = args.num("hidden", 128);
+const epochs = args.num("epochs", 30, 8);
+const hidden = args.num("hidden", 64);
+const lr = args.num("lr", 3e-3);
 
 // Part 1: dropout's scaling.
 const p = 0.5;
@@ -35,7 +37,10 @@ scope(() => noGrad(() => {
 
 // Part 2: five ways to fight overfitting.
 const all = loadMnistDigits({ split: "train" });
-const test = new data.DataLoader(new data.ImageDataset(loadMnistDigits({ split: "test" })), { batchSize: 500, shuffle: false });
+const testSet = new data.ImageDataset(loadMnistDigits({ split: "test" }));
+const test = new data.DataLoader(testSet, { batchSize: 500, shuffle: false });
+// NOTE: the per-epoch curve uses 500 test digits: evaluating all 2,000 every epoch cost more than training.
+const curveSet = new data.DataLoader(testSet, { batchSize: 500, shuffle: false, indices: Int32Array.from({ length: 500 }, (_, i) => i) });
 const indices = Int32Array.from({ length: limit }, (_, i) => i);
 const shift = data.asSampleTransform(data.randomCrop({ size: 28, padding: 2 }));
 
@@ -59,10 +64,10 @@ for (const s of setups) {
   );
   const ds = new data.ImageDataset(all, s.augment ? { transform: shift } : {});
   const loader = new data.DataLoader(ds, { batchSize: 50, seed: 4, indices });
-  const opt = optim.adam(model.parameters(), { lr: 1e-3, weightDecay: s.weightDecay });
+  const opt = optim.adam(model.parameters(), { lr, weightDecay: s.weightDecay });
   const curve: Point[] = [];
   train.fit({
-    model, optimizer: opt, train: loader, val: test, epochs,
+    model, optimizer: opt, train: loader, val: curveSet, epochs,
     loss: (z, y) => nn.crossEntropy(z, y, { labelSmoothing: s.smoothing }),
     onEvent: (e) => { if (e.type === "epoch") curve.push([e.epoch + 1, 100 * (e.valAccuracy ?? NaN)]); },
   });
@@ -73,10 +78,10 @@ for (const s of setups) {
   opt.dispose();
   model.dispose();
 }
-console.log(`\nMLP 784 → ${hidden} → ${hidden} → 10 on ${limit} MNIST digits, Adam lr 1e-3, ${epochs} epochs; test = ${test.length} held-out digits\n`);
+console.log(`\nMLP 784 → ${hidden} → ${hidden} → 10 on ${limit} MNIST digits, Adam lr ${lr}, ${epochs} epochs; test = ${test.length} held-out digits\n`);
 console.log(table(["regularization", "train accuracy", "test accuracy", "gap (points)", "test loss", "seconds"], rows));
 savePlot(args, "regularization-test-accuracy", {
-  title: `Test accuracy per epoch (${limit} training digits)`, xLabel: "epoch", yLabel: "test accuracy (%)", legend: "bottom-right",
+  title: `Test accuracy per epoch (${limit} training digits)`, xLabel: "epoch", yLabel: "accuracy on 500 test digits (%)", legend: "bottom-right",
   series: curves.map(([name, points]) => ({ name, points })),
 });
 

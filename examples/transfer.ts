@@ -1,18 +1,19 @@
 /**
  * Transfer learning (CS231n lecture 7; Yosinski et al. 2014, https://arxiv.org/abs/1411.1792): pretrain
- * the default CNN (width 8) on MNIST digits 0–4, then learn digits 5–9 from only 100 labelled examples.
+ * the default CNN (width 8) on 2,500 MNIST digits 0–4, then learn digits 5–9 from only 100 labelled examples.
  * Compared: (a) training from scratch on the 100 examples; (b) the pretrained backbone frozen, a new
  * linear head trained on its features; (c) then everything fine-tuned, the backbone at a 3× lower lr.
  * Tested on the held-out digits 5–9. The checkpoint round-trips through safetensors bytes, as a
  * pretrained file from disk would (io.packCheckpoint / models.loadPretrained).
  *
- * Run: npm run build && node dist/examples/transfer.js [--pretrain-epochs 3] [--epochs 20] [--plot dir]
+ * Run: npm run build && node dist/examples/transfer.js [--pretrain-epochs 2] [--pretrain-per-class 500] [--epochs 20]
  */
 import { Rng, data, io, loadMnistDigits, models, nn, optim, train } from "ganglion/node";
 import { parseArgs, secondsSince, table } from "./lib/args.js";
 
 const args = parseArgs();
-const preEpochs = args.num("pretrain-epochs", 3, 1);
+const preEpochs = args.num("pretrain-epochs", 2, 1);
+const prePerClass = args.num("pretrain-per-class", 500, 300);
 const epochs = args.num("epochs", 20, 6);
 const perClass = args.num("per-class", 20, 20);
 const W = 8;
@@ -39,7 +40,7 @@ const make = (seed: number): nn.Sequential => models.defaultCnn({ width: W, clas
 
 // 1. Pretrain on digits 0–4 (with random 2-pixel shifts) and save a checkpoint (bytes).
 const shift = data.asSampleTransform(data.randomCrop({ size: 28, padding: 2 }));
-const source = subset(all, [0, 1, 2, 3, 4], args.tiny ? 300 : Infinity);
+const source = subset(all, [0, 1, 2, 3, 4], prePerClass);
 const pre = new data.DataLoader(new data.ImageDataset(source, { transform: shift }), { batchSize: 64, seed: 1 });
 const net = make(1);
 train.fit({ model: net, optimizer: optim.adam(net.parameters(), { lr: 2e-3 }), train: pre, epochs: preEpochs });
