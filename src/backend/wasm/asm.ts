@@ -70,6 +70,15 @@ const MEM_OPS = {
 } as const satisfies Record<string, readonly [readonly number[], number]>;
 export type MemOp = keyof typeof MEM_OPS;
 
+/**
+ * dst.push(...src) without the spread: spreading passes every element as an argument, and a module's
+ * code section (hundreds of KiB once the Winograd transforms are unrolled) overflowed the stack of a
+ * browser Web Worker ("Maximum call stack size exceeded").
+ */
+function append(dst: number[], src: readonly number[]): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
+}
+
 export function uleb(out: number[], v: number): void {
   v >>>= 0;
   do {
@@ -332,7 +341,7 @@ export class ModuleBuilder {
     const section = (id: number, body: number[]): void => {
       out.push(id);
       uleb(out, body.length);
-      out.push(...body);
+      append(out, body);
     };
     const types: number[] = [];
     uleb(types, this.#fns.length);
@@ -370,9 +379,10 @@ export class ModuleBuilder {
       const lt = f.localTypes;
       uleb(body, lt.length);
       for (const t of lt) body.push(1, VALTYPE[t]);
-      body.push(...f.code, 0x0b);
+      append(body, f.code);
+      body.push(0x0b);
       uleb(code, body.length);
-      code.push(...body);
+      append(code, body);
     }
     section(10, code);
     // The "name" custom section (function names), so profilers and stack traces show kernel names
@@ -384,7 +394,7 @@ export class ModuleBuilder {
     this.#fns.forEach((f, i) => { uleb(fnNames, i); str(fnNames, f.name); });
     names.push(1);
     uleb(names, fnNames.length);
-    names.push(...fnNames);
+    append(names, fnNames);
     section(0, names);
     return new Uint8Array(out);
   }
