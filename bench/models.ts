@@ -42,11 +42,11 @@ export const MODELS: Record<ModelName, ModelSpec> = {
   },
   "cifar-convnet": { name: "cifar-convnet", input: [3, 32, 32], classes: 10, layers: cifar(false) },
   "cifar-convnet-bn": { name: "cifar-convnet-bn", input: [3, 32, 32], classes: 10, layers: cifar(true) },
-  // ganglion's default model (src/models/default-cnn.ts): three conv3x3-BN-ReLU-pool stages (24, 48, 96), dropout, linear.
+  // ganglion's default model (src/models/default-cnn.ts): three conv3x3-BN-pool-ReLU stages (24, 48, 96), dropout, linear.
   "default-cnn": {
     name: "default-cnn", input: [1, 28, 28], classes: 10,
     layers: [
-      conv(1, 24, 3, 1), bn(24), relu, pool, conv(24, 48, 3, 1), bn(48), relu, pool, conv(48, 96, 3, 1), bn(96), relu, pool,
+      conv(1, 24, 3, 1), bn(24), pool, relu, conv(24, 48, 3, 1), bn(48), pool, relu, conv(48, 96, 3, 1), bn(96), pool, relu,
       flatten, { kind: "dropout", p: 0.25 }, linear(96 * 3 * 3, 10),
     ],
   },

@@ -1,9 +1,12 @@
 /**
- * The main job's default CNN: three conv3x3-BN-ReLU-maxpool stages doubling the width, dropout and a
+ * The main job's default CNN: three conv3x3-BN-maxpool-ReLU stages doubling the width, dropout and a
  * linear classifier (a thin VGG-style net, Simonyan & Zisserman 2015):
- *   [C,28,28] → conv3×3(24, pad 1) → BN → ReLU → maxpool2 → [24,14,14]
- *             → conv3×3(48, pad 1) → BN → ReLU → maxpool2 → [48,7,7]
- *             → conv3×3(96, pad 1) → BN → ReLU → maxpool2 → [96,3,3] → dropout → linear(864 → classes)
+ *   [C,28,28] → conv3×3(24, pad 1) → BN → maxpool2 → ReLU → [24,14,14]
+ *             → conv3×3(48, pad 1) → BN → maxpool2 → ReLU → [48,7,7]
+ *             → conv3×3(96, pad 1) → BN → maxpool2 → ReLU → [96,3,3] → dropout → linear(864 → classes)
+ *
+ * NOTE: pooling before the ReLU computes the same function as after it (ReLU is monotonic, so
+ * max(relu(a), relu(b)) = relu(max(a, b))) with the ReLU on a quarter of the elements.
  *
  * NOTE (measured, tools/recipes/RESULTS.md): on Fashion-MNIST at equal compute this net beats the
  * earlier two-stage 5×5 one (conv5×5 32 → 64, 21 MFLOP/image): 8.5 MFLOP/image, so it trains for
@@ -34,7 +37,7 @@ export function defaultCnn({ inChannels = 1, classes = 10, width = 24, stages = 
   let c = inChannels;
   for (let s = 0; s < stages; s++) {
     const out = width * 2 ** s;
-    layers.push(nn.conv2d(c, out, 3, { padding: 1, bias: false, rng }), nn.batchNorm2d(out), nn.relu(), nn.maxPool2d(2));
+    layers.push(nn.conv2d(c, out, 3, { padding: 1, bias: false, rng }), nn.batchNorm2d(out), nn.maxPool2d(2), nn.relu());
     c = out;
   }
   return nn.sequential(...layers, nn.flatten(), nn.dropout(dropout, { rng }), nn.linear(c * side * side, classes, { rng }));

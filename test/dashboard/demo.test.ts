@@ -100,7 +100,7 @@ describe("browser build and in-browser training demo (Chromium)", () => {
     assert.ok(await inkedPixels(page, "canvas.mistake-img") > 24 * 50, "misclassified digits are blank");
     await page.waitForSelector(".grad-hists[data-layers='11']"); // 3 conv weights, 3 BN weight/bias pairs, the linear weight and bias
     // Layer names keep their class names in the minified bundle.
-    assert.match(await page.locator(".hists").first().innerText(), /2 \(ReLU\)/);
+    assert.match(await page.locator(".hists").first().innerText(), /3 \(ReLU\)/);
     await screenshot(page, "demo");
     await page.setViewportSize({ width: 1400, height: 1300 });
     await screenshot(page, "demo-top", false);
