@@ -30,7 +30,7 @@ const valLoader = new data.DataLoader(new data.ImageDataset(testSet, { mean, std
 const curves: Array<[string, Point[]]> = [];
 for (const lr of [3e-3, 10]) {
   const t0 = performance.now();
-  const model = models.defaultCnn({ width: 8, rng: new Rng(0) });
+  const model = models.classicCnn({ width: 8, rng: new Rng(0) });
   const report = train.babysit.babysit({
     model, train: trainLoader, val: valLoader, lr,
     makeOptimizer: (params, l) => optim.adamw(params, { lr: l, weightDecay: 5e-4 }),
@@ -39,7 +39,7 @@ for (const lr of [3e-3, 10]) {
     lrRange: { steps: args.tiny ? 30 : 60 },
     overfit: { steps: args.tiny ? 60 : 100 },
   });
-  console.log(`\n=== default CNN (width 8) on ${limit} MNIST digits, AdamW lr ${lr}: ${report.status.toUpperCase()} (${secondsSince(t0)} s)\n`);
+  console.log(`\n=== classic CNN (width 8) on ${limit} MNIST digits, AdamW lr ${lr}: ${report.status.toUpperCase()} (${secondsSince(t0)} s)\n`);
   console.log(train.babysit.formatReport(report.checks));
   const c = report.lrCurve;
   if (c) curves.push(["loss", c.lr.map((l, i): Point => [l, c.loss[i]])], ["smoothed", c.lr.map((l, i): Point => [l, c.smoothed[i]])]);

@@ -1,6 +1,6 @@
 /**
  * Transfer learning (CS231n lecture 7; Yosinski et al. 2014, https://arxiv.org/abs/1411.1792): pretrain
- * the default CNN (width 8) on 2,500 MNIST digits 0–4, then learn digits 5–9 from only 100 labelled examples.
+ * the classic CNN (models.classicCnn, width 8) on 2,500 MNIST digits 0–4, then learn digits 5–9 from only 100 labelled examples.
  * Compared: (a) training from scratch on the 100 examples; (b) the pretrained backbone frozen, a new
  * linear head trained on its features; (c) then everything fine-tuned, the backbone at a 3× lower lr.
  * Tested on the held-out digits 5–9. The checkpoint round-trips through safetensors bytes, as a
@@ -36,7 +36,7 @@ function subset(set: data.ImageSet, keep: readonly number[], max = Infinity): da
 const t0 = performance.now();
 const all = loadMnistDigits({ split: "train" });
 const test = new data.DataLoader(new data.ImageDataset(subset(loadMnistDigits({ split: "test" }), [5, 6, 7, 8, 9])), { batchSize: 500, shuffle: false });
-const make = (seed: number): nn.Sequential => models.defaultCnn({ width: W, classes: 5, rng: new Rng(seed) });
+const make = (seed: number): nn.Sequential => models.classicCnn({ width: W, classes: 5, rng: new Rng(seed) });
 
 // 1. Pretrain on digits 0–4 (with random 2-pixel shifts) and save a checkpoint (bytes).
 const shift = data.asSampleTransform(data.randomCrop({ size: 28, padding: 2 }));
