@@ -1,7 +1,9 @@
 /**
  * Convolution micro-benchmark: GFLOP/s of conv2d forward, backward-input and backward-weight for the
- * conv layers of LeNet and the cifar-convnet at batch 64, on the wasm backend (default threads and
- * one thread). FLOPs = 2 * N * O * HO * WO * C/G * KH * KW for each of the three passes.
+ * conv layers of LeNet, the cifar-convnet and the default CNN at batch 64, on the wasm backend (one
+ * thread and two), with Winograd on (the default) and off (im2col + GEMM). FLOPs = 2 * N * O * HO * WO
+ * * C/G * KH * KW for each of the three passes: for Winograd layers that is the direct method's count,
+ * i.e. an effective rate (Winograd itself does 2.25-4x fewer multiplies).
  * Run: npx tsx bench/conv.bench.ts [--threads 1,2]
  */
 import { loadavg } from "node:os";
@@ -19,6 +21,8 @@ const LAYERS: Layer[] = [
   { name: "cifar conv2 3x3 32->32 32x32", C: 32, H: 32, O: 32, K: 3, pad: 1 },
   { name: "cifar conv3 3x3 32->64 16x16", C: 32, H: 16, O: 64, K: 3, pad: 1 },
   { name: "cifar conv4 3x3 64->64 16x16", C: 64, H: 16, O: 64, K: 3, pad: 1 },
+  { name: "default conv2 3x3 24->48 14x14", C: 24, H: 14, O: 48, K: 3, pad: 1 },
+  { name: "default conv3 3x3 48->96 7x7", C: 48, H: 7, O: 96, K: 3, pad: 1 },
 ];
 
 function timeBest(fn: () => void, minMs = 300, maxReps = 20): number {
@@ -54,9 +58,9 @@ const arg = process.argv.indexOf("--threads");
 const threadCounts = arg > 0 ? process.argv[arg + 1].split(",").map(Number) : [1, 2];
 const rng = new Rng(0);
 console.log(`conv2d float32, batch ${BATCH}, GFLOP/s (load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
-for (const t of threadCounts) {
-  const be = new WasmBackend({ threads: t });
-  console.log(`\nwasm, ${be.threads} thread(s), relaxed SIMD ${be.relaxedSimd}`);
+for (const t of threadCounts) for (const winograd of [true, false]) {
+  const be = new WasmBackend({ threads: t, winograd });
+  console.log(`\nwasm, ${be.threads} thread(s), relaxed SIMD ${be.relaxedSimd}, ${winograd ? "Winograd where it applies (effective GFLOP/s)" : "im2col + GEMM only"}`);
   console.log(`${"layer".padEnd(30)} forward  bwd-input  bwd-weight`);
   for (const l of LAYERS) {
     const [f, i, w] = bench(be, l, rng);
