@@ -33,7 +33,7 @@ export const CHECK_FLAGS: FlagSpecs = {
   limit: { type: "int", default: 2000, help: "training images used by the checks" },
   "val-limit": { type: "int", default: 1000, help: "test images used as validation set" },
   "batch-size": { type: "int", default: 32, help: "batch size" },
-  width: { type: "int", default: 32, help: "channels of the first conv block" },
+  width: { type: "int", default: 24, help: "channels of the default CNN's first conv stage, as in `ganglion train`" },
   lr: { type: "number", default: 3e-3, help: "learning rate to check (AdamW, as in `ganglion train`)" },
   "weight-decay": { type: "number", default: 5e-4, help: "AdamW weight decay" },
   init: { type: "string", default: "default", choices: ["default", "large", "zeros"], help: "weight init: large = N(0, 1), zeros = all weights 0 (to see the checks fail)" },
