@@ -119,7 +119,7 @@ function runWinograd(c: FastContext, xs: readonly number[], O: number, r: number
     withScratch(c, threads, GEMM_SCRATCH_BYTES + winoScratchBytes(C, O, geo).total, (scratch, stride) => {
       c.pool.run("winograd", {
         m: geo.m, N, C, H, W, O, HO, WO, ph, pw, x: xAddr, y: yAddr, upack, ustride,
-        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, imgsPer: geo.imgsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride,
+        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, imgsPer: geo.imgsPer, pair: geo.pair, Hp: geo.Hp, Wp: geo.Wp, scratch, stride,
       }, threads);
     });
   }));
@@ -168,7 +168,7 @@ function runWinogradWeight(c: FastContext, xs: readonly number[], O: number, r: 
     withScratch(c, threads, GEMM_SCRATCH_BYTES + winoWeightScratchBytes(C, O, geo), (scratch, stride) => {
       const args = {
         m: geo.m, N, C, H, W, O, HO, WO, ph, pw, x: xAddr, y: 0, upack: 0, ustride: 0,
-        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, imgsPer: geo.imgsPer, Hp: geo.Hp, Wp: geo.Wp, scratch, stride, gy: gyAddr, mw, vw,
+        th: geo.th, twp: geo.twp, rowsPer: geo.rowsPer, imgsPer: geo.imgsPer, pair: geo.pair, Hp: geo.Hp, Wp: geo.Wp, scratch, stride, gy: gyAddr, mw, vw,
       };
       // The batches (and so each GEMM's K and k-blocking) depend on the shapes only, not the threads.
       for (let n0 = 0; n0 < N; n0 += nb) {

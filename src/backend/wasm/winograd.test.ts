@@ -36,8 +36,9 @@ function assertNear(label: string, got: ArrayLike<number>, want: ArrayLike<numbe
 const CASES: readonly (readonly number[])[] = [
   [2, 8, 14, 14, 8, 5, 2], [3, 16, 13, 9, 12, 3, 1], [2, 9, 7, 7, 11, 3, 0], [1, 8, 32, 32, 16, 3, 1],
   [4, 20, 11, 17, 8, 5, 1], [2, 8, 5, 5, 8, 3, 2], [1, 12, 30, 6, 9, 5, 4], [3, 8, 19, 23, 8, 3, 2], [2, 10, 9, 9, 8, 5, 0],
-  // Small maps: several images per band (7 = 4 + 3 of them).
-  [7, 8, 7, 7, 10, 3, 1],
+  // Small maps: several images per band; 3x3 on maps two tiles wide take 2 x 2 tile groups (odd tile
+  // rows padded to even: 20 rows = 5 tile rows).
+  [7, 8, 7, 7, 10, 3, 1], [19, 8, 7, 7, 10, 3, 1], [3, 8, 20, 6, 9, 3, 1], [2, 8, 6, 6, 8, 3, 0],
 ];
 
 describe("wasm winograd convolution", () => {

@@ -32,6 +32,10 @@ export interface WinogradExports extends GemmExports {
   /** V[c][ξ][t] for tile rows [i0, i1) of a padded image xp [C][Hp][Wp]; t = (i-i0)*twp + j. */
   wino_in_2(V: number, xp: number, C: number, Hp: number, Wp: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
   wino_in_4(V: number, xp: number, C: number, Hp: number, Wp: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  /** The paired-rows variants (twp = 2, i0 and i1 even). */
+  wino_in_4p(V: number, xp: number, C: number, Hp: number, Wp: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
+  wino_out_4p(y: number, ldy: number, plane: number, M: number, O: number, Tc: number, rows: number, twp: number, ss: number, nrows: number, ncols: number): void;
+  wino_gy_4p(W: number, gyp: number, O: number, Hq: number, Wq: number, i0: number, i1: number, twp: number, Tc: number, hs: number): void;
   /** The output rows of a band from M[o][ξ][t]: row a of channel o at y + o*plane + a*ldy, clipped to nrows x ncols. */
   wino_out_2(y: number, ldy: number, plane: number, M: number, O: number, Tc: number, rows: number, twp: number, ss: number, nrows: number, ncols: number): void;
   wino_out_4(y: number, ldy: number, plane: number, M: number, O: number, Tc: number, rows: number, twp: number, ss: number, nrows: number, ncols: number): void;
@@ -92,17 +96,35 @@ function gather(f: Fn, m: number, p: Local, X: readonly Local[]): void {
   f.get(X[1]).get(p).mem("v128.load32_splat", 68, 2).shuffle32([1, 2, 3, 4]).set(X[5]);
 }
 
-function emitInput(mod: ModuleBuilder, m: number): void {
+/**
+ * Paired rows (m = 4, two tiles per row): the 2 x 2 tiles (i,0), (i,1), (i+1,0), (i+1,1), input rows
+ * at p and p2 = p + m rows: X[q] = [p[q], p[q+4], p2[q], p2[q+4]].
+ */
+function gatherPair(f: Fn, p: Local, p2: Local, X: readonly Local[]): void {
+  const [a, b, c, d, e, g, t0, t1, u0, u1] = f.locals(10, "v128");
+  f.get(p).mem("v128.load", 0, 0).set(a).get(p).mem("v128.load", 16, 0).set(b).get(p).mem("v128.load", 32, 0).set(c);
+  f.get(p2).mem("v128.load", 0, 0).set(d).get(p2).mem("v128.load", 16, 0).set(e).get(p2).mem("v128.load", 32, 0).set(g);
+  f.get(a).get(b).shuffle32([0, 4, 1, 5]).set(t0).get(a).get(b).shuffle32([2, 6, 3, 7]).set(t1);
+  f.get(d).get(e).shuffle32([0, 4, 1, 5]).set(u0).get(d).get(e).shuffle32([2, 6, 3, 7]).set(u1);
+  f.get(t0).get(u0).shuffle32([0, 1, 4, 5]).set(X[0]).get(t0).get(u0).shuffle32([2, 3, 6, 7]).set(X[1]);
+  f.get(t1).get(u1).shuffle32([0, 1, 4, 5]).set(X[2]).get(t1).get(u1).shuffle32([2, 3, 6, 7]).set(X[3]);
+  f.get(b).get(c).shuffle32([0, 4, 1, 5]).set(t0).get(e).get(g).shuffle32([0, 4, 1, 5]).set(u0);
+  f.get(t0).get(u0).shuffle32([0, 1, 4, 5]).set(X[4]).get(t0).get(u0).shuffle32([2, 3, 6, 7]).set(X[5]);
+}
+
+/** pair: the paired-rows variant for maps two tiles wide (twp = 2; tile rows advance by two). */
+function emitInput(mod: ModuleBuilder, m: number, pair = false): void {
   const { BT } = WINO[m];
-  mod.fn(`wino_in_${m}`, new Array(10).fill("i32"), [], (f, V, xp, C, Hp, Wp, i0, i1, twp, Tc, hs) => {
-    const [c, i, g, row, p, pr, dst, S1, S6, WpB, tb, d] = f.locals(12);
+  mod.fn(`wino_in_${m}${pair ? "p" : ""}`, new Array(10).fill("i32"), [], (f, V, xp, C, Hp, Wp, i0, i1, twp, Tc, hs) => {
+    const [c, i, g, row, p, pr, dst, S1, S6, WpB, tb, d, pr2, mWpB] = f.locals(14);
     const X = f.locals(ALPHA, "v128"), H = f.locals(ALPHA, "v128");
     f.i(Wp).i(2).op("i32.shl").set(WpB);
+    f.i(WpB).i(m).op("i32.mul").set(mWpB);
     // V is [c][ξ][t]: ξ stride in bytes (S1), and six of them (one ξ_h step).
     f.i(Tc).i(2).op("i32.shl").set(S1);
     f.i(S1).i(6).op("i32.mul").set(S6);
     f.for(c, 0, C, 1, () => {
-      f.for(i, i0, i1, 1, () => {
+      f.for(i, i0, i1, pair ? 2 : 1, () => {
         // row = &xp[c][i*m][0]
         f.i(c).i(Hp).op("i32.mul").i(i).i(m).op("i32.mul").op("i32.add").i(WpB).op("i32.mul").i(xp).op("i32.add").set(row);
         f.i(i).i(i0).op("i32.sub").i(twp).op("i32.mul").set(tb);
@@ -111,7 +133,10 @@ function emitInput(mod: ModuleBuilder, m: number): void {
           // Horizontal pass: H[ρ][ξw] for each of the six input rows ρ, kept in the hs scratch.
           f.mov(pr, p);
           for (let rho = 0; rho < ALPHA; rho++) {
-            gather(f, m, pr, X);
+            if (pair) {
+              f.i(pr).i(mWpB).op("i32.add").set(pr2);
+              gatherPair(f, pr, pr2, X);
+            } else gather(f, m, pr, X);
             for (let xw = 0; xw < ALPHA; xw++) {
               f.get(hs);
               lincomb(f, BT[xw], (q) => void f.get(X[q]));
@@ -150,16 +175,16 @@ function storeClipped(f: Fn, row: Local, col: number, c0: Local, n: Local, v: Lo
   );
 }
 
-function emitOutput(mod: ModuleBuilder, m: number): void {
+function emitOutput(mod: ModuleBuilder, m: number, pair = false): void {
   const { AT } = WINO[m];
   // y: output rows of this band at y + o*plane + a*ldy; nrows x ncols of them are inside the output.
-  mod.fn(`wino_out_${m}`, new Array(11).fill("i32"), [], (f, y, ldy, plane, M, O, Tc, rows, twp, ss, nrows, ncols) => {
-    const [o, i, g, src, s, S, out, yo, c0, ra] = f.locals(10);
+  mod.fn(`wino_out_${m}${pair ? "p" : ""}`, new Array(11).fill("i32"), [], (f, y, ldy, plane, M, O, Tc, rows, twp, ss, nrows, ncols) => {
+    const [o, i, g, src, s, S, out, yo, c0, ra, out2, ra2] = f.locals(12);
     const Mv = f.locals(ALPHA, "v128"), Y = f.locals(m, "v128"), t = f.locals(4, "v128");
     f.i(Tc).i(2).op("i32.shl").set(S);
     f.mov(yo, y);
     f.for(o, 0, O, 1, () => {
-      f.for(i, 0, rows, 1, () => {
+      f.for(i, 0, rows, pair ? 2 : 1, () => {
         f.for(g, 0, twp, 4, () => {
           // M is [o][ξ][t]: src = M + (o*36*Tc + i*twp + g) * 4
           f.i(o).i(36).op("i32.mul").i(Tc).op("i32.mul").i(i).i(twp).op("i32.mul").op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(M).op("i32.add").set(src);
@@ -199,7 +224,17 @@ function emitOutput(mod: ModuleBuilder, m: number): void {
                 const u = f.locals(4, "v128");
                 f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(u[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(u[1]);
                 f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(u[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(u[3]);
-                for (let k = 0; k < 4; k++) storeClipped(f, out, 4 * k, c0, ncols, u[k]);
+                if (pair) {
+                  // Lanes 0, 1: tiles (i, 0..1), row i*m + a; lanes 2, 3: tiles (i+1, 0..1), m rows lower.
+                  storeClipped(f, out, 0, c0, ncols, u[0]);
+                  storeClipped(f, out, 4, c0, ncols, u[1]);
+                  f.i(ra).i(m).op("i32.add").set(ra2);
+                  f.i(ra2).i(nrows).op("i32.lt_s").if(() => {
+                    f.i(out).i(ldy).i(m).op("i32.mul").op("i32.add").set(out2);
+                    storeClipped(f, out2, 0, c0, ncols, u[2]);
+                    storeClipped(f, out2, 4, c0, ncols, u[3]);
+                  });
+                } else for (let k = 0; k < 4; k++) storeClipped(f, out, 4 * k, c0, ncols, u[k]);
               }
             });
             if (a + 1 < m) f.inc(out, ldy).inc(ra, 1);
@@ -272,24 +307,33 @@ function emitWeights(mod: ModuleBuilder, r: number): void {
  * of a zero-extended output gradient gyp [O][Hq][Wq] (tiles are disjoint), A = AT^T (6 x m). The
  * backward weight pass: dL/dk = G^T [ Σ_t (A dy_t A^T) ⊙ (B^T d_t B) ] G.
  */
-function emitGradOut(mod: ModuleBuilder, m: number): void {
+function emitGradOut(mod: ModuleBuilder, m: number, pair = false): void {
   const { AT } = WINO[m];
   const A = Array.from({ length: ALPHA }, (_, x) => AT.map((row) => row[x]));
-  mod.fn(`wino_gy_${m}`, new Array(10).fill("i32"), [], (f, W, gyp, O, Hq, Wq, i0, i1, twp, Tc, hs) => {
-    const [o, i, g, row, pr, dst, d, S1, S6, WqB, tb] = f.locals(11);
+  mod.fn(`wino_gy_${m}${pair ? "p" : ""}`, new Array(10).fill("i32"), [], (f, W, gyp, O, Hq, Wq, i0, i1, twp, Tc, hs) => {
+    const [o, i, g, row, pr, dst, d, S1, S6, WqB, tb, pr2] = f.locals(12);
     const X = f.locals(4, "v128"), H = f.locals(m, "v128"), t = f.locals(4, "v128");
     f.i(Wq).i(2).op("i32.shl").set(WqB);
     f.i(Tc).i(2).op("i32.shl").set(S1);
     f.i(S1).i(6).op("i32.mul").set(S6);
     f.for(o, 0, O, 1, () => {
-      f.for(i, i0, i1, 1, () => {
+      f.for(i, i0, i1, pair ? 2 : 1, () => {
         f.i(o).i(Hq).op("i32.mul").i(i).i(m).op("i32.mul").op("i32.add").i(WqB).op("i32.mul").i(gyp).op("i32.add").set(row);
         f.i(i).i(i0).op("i32.sub").i(twp).op("i32.mul").set(tb);
         f.for(g, 0, twp, 4, () => {
           f.i(g).i(m * 4).op("i32.mul").i(row).op("i32.add").set(pr);
           // Horizontal pass per dy row ρ: the four tiles' columns q, then H[ρ][ξw] = Σ_q A[ξw][q] dy[ρ][q].
           for (let rho = 0; rho < m; rho++) {
-            if (m === 2) {
+            if (pair) {
+              // Tiles (i, 0..1) from this row, (i+1, 0..1) from m rows lower: X[q] = [r[q], r[4+q], r2[q], r2[4+q]].
+              f.i(pr).i(WqB).i(m).op("i32.mul").op("i32.add").set(pr2);
+              f.get(pr).mem("v128.load", 0, 0).get(pr).mem("v128.load", 16, 0).shuffle32([0, 4, 1, 5]).set(t[0]);
+              f.get(pr).mem("v128.load", 0, 0).get(pr).mem("v128.load", 16, 0).shuffle32([2, 6, 3, 7]).set(t[1]);
+              f.get(pr2).mem("v128.load", 0, 0).get(pr2).mem("v128.load", 16, 0).shuffle32([0, 4, 1, 5]).set(t[2]);
+              f.get(pr2).mem("v128.load", 0, 0).get(pr2).mem("v128.load", 16, 0).shuffle32([2, 6, 3, 7]).set(t[3]);
+              f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(X[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(X[1]);
+              f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(X[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(X[3]);
+            } else if (m === 2) {
               f.get(pr).mem("v128.load", 0, 0).set(t[0]).get(pr).mem("v128.load", 16, 0).set(t[1]);
               f.get(t[0]).get(t[1]).shuffle32([0, 2, 4, 6]).set(X[0]).get(t[0]).get(t[1]).shuffle32([1, 3, 5, 7]).set(X[1]);
             } else {
@@ -364,8 +408,12 @@ export function emitWinograd(mod: ModuleBuilder): void {
   for (const m of [2, 4]) {
     emitInput(mod, m);
     emitOutput(mod, m);
+    emitGradOut(mod, m);
   }
-  for (const m of [2, 4]) emitGradOut(mod, m);
+  // Maps two tiles wide (3x3 kernels on 5x5-8x8 outputs): groups of 2 x 2 tiles instead of 4 x 1.
+  emitInput(mod, 4, true);
+  emitOutput(mod, 4, true);
+  emitGradOut(mod, 4, true);
   for (const r of [3, 5]) {
     emitWeights(mod, r);
     emitWeightGrad(mod, r);
@@ -385,7 +433,7 @@ export function emitWinograd(mod: ModuleBuilder): void {
 }
 
 /** Geometry and addresses of one Winograd convolution (all i32), as passed to the threads. */
-export const WINO_ARGS = ["m", "N", "C", "H", "W", "O", "HO", "WO", "ph", "pw", "x", "y", "upack", "ustride", "th", "twp", "rowsPer", "imgsPer", "Hp", "Wp", "scratch", "stride"] as const;
+export const WINO_ARGS = ["m", "N", "C", "H", "W", "O", "HO", "WO", "ph", "pw", "x", "y", "upack", "ustride", "th", "twp", "rowsPer", "imgsPer", "pair", "Hp", "Wp", "scratch", "stride"] as const;
 export type WinoArgs = Record<(typeof WINO_ARGS)[number], number>;
 
 /** Tiles per band: V and M of a band (36 x (C + O) x Tc floats) should stay in L2. */
@@ -393,18 +441,25 @@ const BAND_TILES = 32;
 
 export interface WinoGeometry {
   readonly m: number; readonly th: number; readonly twp: number; readonly rowsPer: number; readonly Hp: number; readonly Wp: number;
-  /** Images per band when a whole image has fewer tiles than a band (small maps: 7x7 has 2 x 4). */
+  /** Images per band when a whole image has fewer tiles than a band (small maps: 7x7 has 2 x 2). */
   readonly imgsPer: number;
+  /** 1: maps two tiles wide (m = 4) take the paired-rows kernels (groups of 2 x 2 tiles), 0 otherwise. */
+  readonly pair: number;
 }
 
 /** Tile grid of an HO x WO output (tile rows th, tiles per row padded to a multiple of 4) and the padded input. */
 export function winoGeometry(r: number, HO: number, WO: number): WinoGeometry {
   const m = winoTile(r);
-  const th = Math.ceil(HO / m), twp = Math.ceil(Math.ceil(WO / m) / 4) * 4;
-  const rowsPer = Math.max(1, Math.min(th, Math.floor(BAND_TILES / twp)));
+  // NOTE: a row of 1-2 tiles padded to a group of 4 wasted half the work on 7x7 maps; those take
+  // groups of 2 x 2 tiles over two tile rows (an even count of them) instead.
+  const pair = m === 4 && Math.ceil(WO / m) <= 2 ? 1 : 0;
+  const th = pair ? 2 * Math.ceil(HO / m / 2) : Math.ceil(HO / m);
+  const twp = pair ? 2 : Math.ceil(Math.ceil(WO / m) / 4) * 4;
+  let rowsPer = Math.max(1, Math.min(th, Math.floor(BAND_TILES / twp)));
+  if (pair) rowsPer = Math.max(2, rowsPer - (rowsPer % 2));
   const imgsPer = rowsPer === th ? Math.max(1, Math.floor(BAND_TILES / (th * twp))) : 1;
   // Gathers read up to 4m + 2 floats past a group's start (m = 4: p[16], p[17]); +8 floats of slack.
-  return { m, th, twp, rowsPer, imgsPer, Hp: th * m + r - 1, Wp: twp * m + r - 1 + 8 };
+  return { m, th, twp, rowsPer, imgsPer, pair, Hp: th * m + r - 1, Wp: twp * m + r - 1 + 8 };
 }
 
 /** Row stride (tiles) of a band's V and M: whole 12-column GEMM panels (edge tiles cost ~2x a full one). */
@@ -420,14 +475,14 @@ export function winoScratchBytes(C: number, O: number, geo: WinoGeometry): { v: 
 }
 
 export function winogradTask(ex: WinogradExports, a: WinoArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
-  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, Hp: a.Hp, Wp: a.Wp };
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, pair: a.pair, Hp: a.Hp, Wp: a.Wp };
   const sz = winoScratchBytes(a.C, a.O, geo);
   const scratch = a.scratch + tid * a.stride;
   const V = scratch + gemmScratch, Mb = V + sz.v, xp = Mb + sz.mm, hs = xp + sz.xp;
   const bands = Math.ceil(a.th / a.rowsPer), tpi = a.th * a.twp;
   const Tcp = bandStride(geo);
-  const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
-  const output = a.m === 2 ? ex.wino_out_2 : ex.wino_out_4;
+  const input = a.m === 2 ? ex.wino_in_2 : a.pair ? ex.wino_in_4p : ex.wino_in_4;
+  const output = a.m === 2 ? ex.wino_out_2 : a.pair ? ex.wino_out_4p : ex.wino_out_4;
   let padded = -1;
   // One unit: a band of tile rows of one image, or (small maps) all tiles of imgsPer images.
   const units = a.imgsPer > 1 ? Math.ceil(a.N / a.imgsPer) : a.N * bands;
@@ -494,7 +549,7 @@ export function winoWeightScratchBytes(C: number, O: number, geo: WinoGeometry):
  */
 export function winogradWeightTask(ex: WinogradExports, a: WinoWArgs, tid: number, gemmScratch: number, MR: number, sched: Scheduler): number {
   const tpi = a.th * a.twp, Tb = a.nb * tpi;
-  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, Hp: a.Hp, Wp: a.Wp };
+  const geo: WinoGeometry = { m: a.m, th: a.th, twp: a.twp, rowsPer: a.rowsPer, imgsPer: a.imgsPer, pair: a.pair, Hp: a.Hp, Wp: a.Wp };
   const V = a.vw, W = a.vw + winoWeightBatchBytes(a.C, a.O, geo, a.nb).v;
   const scratch = a.scratch + tid * a.stride;
   if (a.phase === 1) {
@@ -508,8 +563,8 @@ export function winogradWeightTask(ex: WinogradExports, a: WinoWArgs, tid: numbe
   const r64 = (b: number): number => Math.ceil(b / 64) * 64;
   const xp = scratch + gemmScratch, gyp = xp + r64(a.C * a.Hp * a.Wp * 4 + 64), hs = gyp + r64(a.O * a.th * a.m * a.twp * a.m * 4 + 64);
   const Hq = a.th * a.m, Wq = a.twp * a.m;
-  const input = a.m === 2 ? ex.wino_in_2 : ex.wino_in_4;
-  const gyt = a.m === 2 ? ex.wino_gy_2 : ex.wino_gy_4;
+  const input = a.m === 2 ? ex.wino_in_2 : a.pair ? ex.wino_in_4p : ex.wino_in_4;
+  const gyt = a.m === 2 ? ex.wino_gy_2 : a.pair ? ex.wino_gy_4p : ex.wino_gy_4;
   return forItems(sched, a.nb, (b) => {
     const n = a.n0 + b;
     ex.wino_pad(xp, a.x + n * a.C * a.H * a.W * 4, a.C, a.H, a.W, a.ph, a.pw, a.Hp, a.Wp);
