@@ -171,7 +171,8 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
   const r = await fitAsync({
     model, optimizer: opt, train: trainLoader, epochs: o.epochs, start, logEvery: 20,
     loss: (z, y) => crossEntropy(z, y, { labelSmoothing: o.labelSmoothing ?? 0 }),
-    schedule: schedules.oneCycle(o.lr, Math.max(total, 1)),
+    // One-cycle needs a step in each phase (4 or more); shorter runs (tests, --limit) keep the peak LR.
+    schedule: total >= 4 ? schedules.oneCycle(o.lr, total) : () => o.lr,
     onEvent: emit,
     onStep: (pos, loss) => {
       stats?.onStep(pos, loss);
