@@ -16,7 +16,7 @@ import { reduceFast } from "./kernels/reduce.js";
 import { MR, NR } from "./module.js";
 import { runRow } from "./parallel.js";
 import { addr, allF32, collapse, eachRow, forRows, withTemp, type Fast, type FastContext } from "./views.js";
-import { winoGeometry, winoScratchBytes, winoWeightBatch, winoWeightBatchBytes, winoWeightScratchBytes } from "./kernels/winograd.js";
+import { winoGeometry, winoScratchBytes, winoWeightBatch, winoWeightBatchBytes, winoWeightScratchBytes } from "./kernels/winograd-tasks.js";
 
 export type { FastContext } from "./views.js";
 

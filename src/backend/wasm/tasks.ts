@@ -9,7 +9,7 @@ import { GEMM_SCRATCH_BYTES, MC, gemmRange, splitRange } from "./kernels/gemm.js
 import { MR, NR, type KernelExports } from "./module.js";
 import { ROWS_ARGS, SPLIT_ARGS, rowsTask, splitTask, type RowsArgs, type SplitArgs } from "./parallel.js";
 import { MAX_UNITS, forItems, forUnits, type Scheduler } from "./schedule.js";
-import { WINO_ARGS, WINO_W_ARGS, winogradTask, winogradWeightTask, type WinoArgs, type WinoWArgs } from "./kernels/winograd.js";
+import { WINO_ARGS, WINO_W_ARGS, winogradTask, winogradWeightTask, type WinoArgs, type WinoWArgs } from "./kernels/winograd-tasks.js";
 
 export type { Scheduler } from "./schedule.js";
 

@@ -17,6 +17,9 @@
  * dL/dg = G^T [ (A dy) ⊙ (B^T d) ] (2-D: G^T [ (A dY A^T) ⊙ (B^T d B) ] G, summed over tiles).
  */
 
+/** Tile size α of every Winograd kernel here (6 x 6 input tiles). */
+export const ALPHA = 6;
+
 /** The interpolation points of α = 6 (∞ is implicit, last): small integers keep fp32 error low. */
 export const POINTS_6 = [0, 1, -1, 2, -2] as const;
 
@@ -69,3 +72,7 @@ export function winogradMatrices(m: number, r: number, points: readonly number[]
 export function matVec(M: readonly (readonly number[])[], x: readonly number[]): number[] {
   return M.map((row) => row.reduce((s, c, k) => s + c * x[k], 0));
 }
+
+/** F(m, r) by output tile size m: F(4, 3) for 3x3 kernels, F(2, 5) for 5x5 (both α = 6). */
+export const WINO: Readonly<Record<number, WinogradMatrices>> = { 4: winogradMatrices(4, 3), 2: winogradMatrices(2, 5) };
+export const winoTile = (r: number): number => (r === 3 ? 4 : 2);
