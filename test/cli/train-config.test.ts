@@ -73,7 +73,7 @@ describe("ganglion train --config", () => {
   it("without --config: --weight-decay and --dropout are validated job options with defaults", () => {
     const h = run("train", "--help");
     assert.match(h.out, /--config <string>\s+JSON file of job options/);
-    assert.match(h.out, /--dropout <number>\s+cnn: dropout probability before the classifier \(default: 0\.25\)/);
+    assert.match(h.out, /--dropout <number>\s+cnn: dropout probability before the classifier \(default: 0\)/);
     assert.match(h.out, /--weight-decay <number>\s+weight decay \(cnn: AdamW's, default 5e-4; spiral: L2, default 1e-3\)/);
     for (const [args, msg] of [
       [["--dropout", "1"], /^ganglion: ganglion train: --dropout must be a number in \[0, 1\), got 1$/m],
