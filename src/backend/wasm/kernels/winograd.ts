@@ -69,6 +69,14 @@ function lincomb(f: Fn, coefs: readonly number[], push: (k: number) => void): vo
   if (first) f.v128zero();
 }
 
+/** out[j] = lane j of v[0..3] (a 4x4 transpose in eight shuffles through t; out may be v). */
+function transpose4(f: Fn, v: readonly Local[], t: readonly Local[], out: readonly Local[]): void {
+  f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
+  f.get(v[2]).get(v[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(v[2]).get(v[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
+  f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(out[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(out[1]);
+  f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(out[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(out[3]);
+}
+
 /**
  * The six input columns q = 0..5 of four tiles m apart, starting at byte address p:
  * X[q] = [p[q], p[q+m], p[q+2m], p[q+3m]].
@@ -86,10 +94,7 @@ function gather(f: Fn, m: number, p: Local, X: readonly Local[]): void {
   // m = 4: a 4x4 transpose of p[0..15] gives q = 0..3; q = 4, 5 shift in p[16], p[17].
   const v = f.locals(4, "v128"), t = f.locals(4, "v128");
   for (let k = 0; k < 4; k++) f.get(p).mem("v128.load", 16 * k, 0).set(v[k]);
-  f.get(v[0]).get(v[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(v[0]).get(v[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
-  f.get(v[2]).get(v[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(v[2]).get(v[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
-  f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(X[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(X[1]);
-  f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(X[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(X[3]);
+  transpose4(f, v, t, X);
   f.get(X[0]).get(p).mem("v128.load32_splat", 64, 2).shuffle32([1, 2, 3, 4]).set(X[4]);
   f.get(X[1]).get(p).mem("v128.load32_splat", 68, 2).shuffle32([1, 2, 3, 4]).set(X[5]);
 }
@@ -217,11 +222,8 @@ function emitOutput(mod: ModuleBuilder, m: number, pair = false): void {
                 storeClipped(f, out, 0, c0, ncols, t[0]);
                 storeClipped(f, out, 4, c0, ncols, t[1]);
               } else {
-                f.get(Y[0]).get(Y[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(Y[0]).get(Y[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
-                f.get(Y[2]).get(Y[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(Y[2]).get(Y[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
                 const u = f.locals(4, "v128");
-                f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(u[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(u[1]);
-                f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(u[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(u[3]);
+                transpose4(f, Y, t, u);
                 if (pair) {
                   // Lanes 0, 1: tiles (i, 0..1), row i*m + a; lanes 2, 3: tiles (i+1, 0..1), m rows lower.
                   storeClipped(f, out, 0, c0, ncols, u[0]);
@@ -280,10 +282,7 @@ function emitGradOut(mod: ModuleBuilder, m: number, pair = false): void {
               f.get(t[0]).get(t[1]).shuffle32([0, 2, 4, 6]).set(X[0]).get(t[0]).get(t[1]).shuffle32([1, 3, 5, 7]).set(X[1]);
             } else {
               for (let k = 0; k < 4; k++) f.get(pr).mem("v128.load", 16 * k, 0).set(X[k]);
-              f.get(X[0]).get(X[1]).shuffle32([0, 4, 1, 5]).set(t[0]).get(X[0]).get(X[1]).shuffle32([2, 6, 3, 7]).set(t[1]);
-              f.get(X[2]).get(X[3]).shuffle32([0, 4, 1, 5]).set(t[2]).get(X[2]).get(X[3]).shuffle32([2, 6, 3, 7]).set(t[3]);
-              f.get(t[0]).get(t[2]).shuffle32([0, 1, 4, 5]).set(X[0]).get(t[0]).get(t[2]).shuffle32([2, 3, 6, 7]).set(X[1]);
-              f.get(t[1]).get(t[3]).shuffle32([0, 1, 4, 5]).set(X[2]).get(t[1]).get(t[3]).shuffle32([2, 3, 6, 7]).set(X[3]);
+              transpose4(f, X, t, X);
             }
             for (let xw = 0; xw < ALPHA; xw++) {
               f.get(hs);
