@@ -115,6 +115,24 @@ function gatherPair(f: Fn, p: Local, p2: Local, X: readonly Local[]): void {
   f.get(t0).get(u0).shuffle32([0, 1, 4, 5]).set(X[4]).get(t0).get(u0).shuffle32([2, 3, 6, 7]).set(X[5]);
 }
 
+/**
+ * The second (vertical) pass of a tile transform: out[ξh*6+ξw] = Σ_ρ M[ξh][ρ] H[ρ][ξw] over `rows`
+ * rows of the hs scratch, stored at dst + ξw*S1 + ξh*S6 (S6 = 6*S1); d is a scratch local.
+ */
+function verticalPass(f: Fn, M: readonly (readonly number[])[], rows: number, hs: Local, H: readonly Local[], dst: Local, d: Local, S1: Local, S6: Local): void {
+  for (let xw = 0; xw < ALPHA; xw++) {
+    for (let rho = 0; rho < rows; rho++) f.get(hs).mem("v128.load", 16 * (rho * ALPHA + xw), 0).set(H[rho]);
+    f.mov(d, dst);
+    for (let xh = 0; xh < ALPHA; xh++) {
+      f.get(d);
+      lincomb(f, M[xh], (k) => void f.get(H[k]));
+      f.mem("v128.store", 0, 0);
+      if (xh + 1 < ALPHA) f.inc(d, S6);
+    }
+    if (xw + 1 < ALPHA) f.inc(dst, S1);
+  }
+}
+
 /** pair: the paired-rows variant for maps two tiles wide (twp = 2; tile rows advance by two). */
 function emitInput(mod: ModuleBuilder, m: number, pair = false): void {
   const { BT } = WINO[m];
@@ -150,17 +168,7 @@ function emitInput(mod: ModuleBuilder, m: number, pair = false): void {
           // Vertical pass: V[c][ξh*6+ξw][t..t+3] = Σ_ρ BT[ξh][ρ] H[ρ][ξw].
           // dst = V + ((c*36*Tc + tb + g) * 4) bytes.
           f.i(c).i(36).op("i32.mul").i(Tc).op("i32.mul").i(tb).op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(V).op("i32.add").set(dst);
-          for (let xw = 0; xw < ALPHA; xw++) {
-            for (let rho = 0; rho < ALPHA; rho++) f.get(hs).mem("v128.load", 16 * (rho * ALPHA + xw), 0).set(H[rho]);
-            f.mov(d, dst);
-            for (let xh = 0; xh < ALPHA; xh++) {
-              f.get(d);
-              lincomb(f, BT[xh], (k) => void f.get(H[k]));
-              f.mem("v128.store", 0, 0);
-              if (xh + 1 < ALPHA) f.inc(d, S6);
-            }
-            if (xw + 1 < ALPHA) f.inc(dst, S1);
-          }
+          verticalPass(f, BT, ALPHA, hs, H, dst, d, S1, S6);
         });
       });
     });
@@ -293,17 +301,7 @@ function emitGradOut(mod: ModuleBuilder, m: number, pair = false): void {
           }
           // Vertical pass: W[o][ξh*6+ξw][t..t+3] = Σ_ρ A[ξh][ρ] H[ρ][ξw].
           f.i(o).i(36).op("i32.mul").i(Tc).op("i32.mul").i(tb).op("i32.add").i(g).op("i32.add").i(2).op("i32.shl").i(W).op("i32.add").set(dst);
-          for (let xw = 0; xw < ALPHA; xw++) {
-            for (let rho = 0; rho < m; rho++) f.get(hs).mem("v128.load", 16 * (rho * ALPHA + xw), 0).set(H[rho]);
-            f.mov(d, dst);
-            for (let xh = 0; xh < ALPHA; xh++) {
-              f.get(d);
-              lincomb(f, A[xh], (k) => void f.get(H[k]));
-              f.mem("v128.store", 0, 0);
-              if (xh + 1 < ALPHA) f.inc(d, S6);
-            }
-            if (xw + 1 < ALPHA) f.inc(dst, S1);
-          }
+          verticalPass(f, A, m, hs, H, dst, d, S1, S6);
         });
       });
     });
