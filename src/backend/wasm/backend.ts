@@ -144,11 +144,12 @@ export class WasmBackend implements Backend {
     const v = this.#arr(view, "read", true);
     const n = sizeOf(v.shape);
     const out = viewArray(v.dtype, new ArrayBuffer(n * bytesPerElement(v.dtype)), 0, n);
-    const cs = contiguousStrides(v.shape);
     // A contiguous view is one block copy; the strided walk costs ~40 ns per element (measured: 60 ms
     // to read one 64x32x28x28 activation, which made the layer statistics 15% of a training run).
-    if (v.shape.every((d, i) => d === 1 || v.strides[i] === cs[i])) out.set(v.data.subarray(v.offset, v.offset + n) as never);
-    else referenceKernels.copy([v], { data: out, dtype: v.dtype, shape: v.shape, strides: cs, offset: 0 }, {});
+    if (isContiguous(v.shape, v.strides)) {
+      const bytes = n * bytesPerElement(v.dtype);
+      new Uint8Array(out.buffer, 0, bytes).set(new Uint8Array(v.data.buffer, v.data.byteOffset + v.offset * bytesPerElement(v.dtype), bytes));
+    } else referenceKernels.copy([v], { data: out, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 }, {});
     return out;
   }
 
