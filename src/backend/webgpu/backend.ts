@@ -88,15 +88,25 @@ export class WebGPUBackend implements Backend {
     const enc = this.ctx.encoder();
     const staging = this.ctx.device.createBuffer({ size: Math.max(n, 1) * GPU_BYTES, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     if (out) enc.copyBufferToBuffer(out.buffer, out.offset * GPU_BYTES, staging, 0, n * GPU_BYTES);
+    const flag = this.ctx.encodeFlagReadback();
     this.ctx.flush();
     if (out?.temp) this.ctx.pool.release(out.buffer, out.temp);
     try {
       await staging.mapAsync(MAP_READ);
     } catch (e) {
+      staging.destroy();
       this.ctx.checkErrors("read");
+      await this.ctx.checkFlag(flag);
       throw new GanglionError(`webgpu read of ${fmt(v.shape)} x ${v.dtype}: mapping the staging buffer failed: ${(e as Error).message}`);
     }
     this.ctx.checkErrors("read");
+    try {
+      await this.ctx.checkFlag(flag);
+    } catch (e) {
+      staging.unmap();
+      staging.destroy();
+      throw e;
+    }
     const bytes = staging.getMappedRange().slice(0, n * GPU_BYTES);
     staging.unmap();
     staging.destroy();

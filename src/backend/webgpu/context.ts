@@ -16,10 +16,16 @@
  * second step on its bind groups are found again instead of created (measured: encoding cost ~85 µs
  * per op on the H100 host without the cache). Dynamic offsets would make the slot irrelevant, but
  * explicit layouts with dynamic storage offsets crashed Dawn intermittently on lavapipe.
+ *
+ * Index errors (a "sticky flag"): a kernel cannot throw, so kernels that take int32 indices or labels
+ * bind one more buffer, `E` (see wgsl.ts `checked`), and the first out-of-range value they meet records
+ * (site, value, bound, position) there. `read()` copies the 16 bytes out with its own readback, in the
+ * same submit, and throws the message of the site (registered by the kernel on the host, see
+ * `errorSite`) before returning data; the flag is cleared then. No extra submit and no extra pass.
  */
-import { GanglionError } from "../../core/index.js";
+import { GanglionError, ValueError } from "../../core/index.js";
 import { BufferPool } from "./pool.js";
-import { USAGE } from "./wgsl.js";
+import { MAP_READ, USAGE } from "./wgsl.js";
 
 export interface DispatchSpec {
   /** Kernel name for error messages (e.g. "matmul"). */
@@ -34,7 +40,16 @@ export interface DispatchSpec {
   readonly params: ArrayLike<number>;
   /** Workgroups in x, y, z. */
   readonly groups: readonly [number, number, number];
+  /** The shader declares the index-error flag `E` (wgsl.ts `header({ checked: true })`), bound last. */
+  readonly checked?: boolean;
 }
+
+/** Formats an out-of-range report: the bad value, the valid bound [0, bound), the flat position. */
+export type ErrorSite = (value: number, bound: number, position: number) => string;
+/** Words of the index-error flag: set, site, value (i32 bits), bound, position. */
+export const FLAG_WORDS = 5;
+/** Distinct error sites remembered (they repeat from step to step); later ones share site 0. */
+const MAX_SITES = 1 << 14;
 
 const ARENA_BYTES = 1 << 22;
 /** Bytes of parameters one dispatch may pass (the bound window of the arena). */
@@ -60,12 +75,18 @@ export class GpuContext {
   dispatches = 0;
   submits = 0;
   #error: string | undefined;
+  readonly #flag: GPUBuffer;
+  readonly #sites = new Map<string, number>();
+  readonly #siteFormats: ErrorSite[] = [(v, n, p) => `an index kernel: index ${v} at flat position ${p} is out of range [0, ${n})`];
+  /** Flagged dispatches encoded since the last read (the read skips the flag readback when none). */
+  #flagged = 0;
 
   constructor(device: GPUDevice) {
     this.device = device;
     this.pool = new BufferPool(device);
     this.#align = Math.max(256, device.limits.minStorageBufferOffsetAlignment);
     this.#arena = device.createBuffer({ size: ARENA_BYTES, usage: USAGE.STORAGE | USAGE.COPY_DST, label: "ganglion params" });
+    this.#flag = device.createBuffer({ size: FLAG_WORDS * 4, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, label: "ganglion index-error flag" });
     device.addEventListener("uncapturederror", (ev) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
       this.#error ??= e.message;
@@ -94,6 +115,7 @@ export class GpuContext {
       for (const b of d.reads) entries.push({ binding: entries.length, resource: { buffer: b } });
       for (const b of d.writes) entries.push({ binding: entries.length, resource: { buffer: b } });
       entries.push({ binding: entries.length, resource: { buffer: this.#arena, offset: at, size: words * 4 } });
+      if (d.checked) entries.push({ binding: entries.length, resource: { buffer: this.#flag } });
       group = this.device.createBindGroup({ layout: p.layout, entries });
       this.#bindGroups.set(key, group);
     }
@@ -103,6 +125,7 @@ export class GpuContext {
     pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
     this.#pending++;
     this.dispatches++;
+    if (d.checked) this.#flagged++;
     if (this.#pending >= 4096) this.flush();
   }
 
@@ -138,6 +161,51 @@ export class GpuContext {
     this.#arenaUsed = 0;
     this.#pending = 0;
     this.submits++;
+  }
+
+  /**
+   * The id a kernel passes (as a parameter word) to report an out-of-range value at `key` (op and
+   * shapes: the same key gets the same id, so steady training registers nothing new).
+   */
+  errorSite(key: string, format: ErrorSite): number {
+    let id = this.#sites.get(key);
+    if (id === undefined) {
+      if (this.#siteFormats.length >= MAX_SITES) return 0;
+      id = this.#siteFormats.length;
+      this.#siteFormats.push(format);
+      this.#sites.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * Called by a read before its flush: when a checked kernel ran since the last read, encodes a copy of
+   * the flag into a staging buffer and clears the flag (after the copy, in encoding order).
+   */
+  encodeFlagReadback(): GPUBuffer | undefined {
+    if (this.#flagged === 0) return undefined;
+    this.#flagged = 0;
+    const staging = this.device.createBuffer({ size: FLAG_WORDS * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const enc = this.encoder();
+    enc.copyBufferToBuffer(this.#flag, 0, staging, 0, FLAG_WORDS * 4);
+    enc.clearBuffer(this.#flag, 0, FLAG_WORDS * 4);
+    return staging;
+  }
+
+  /** Maps the staging buffer of `encodeFlagReadback` (already submitted) and throws the recorded error, if any. */
+  async checkFlag(staging: GPUBuffer | undefined): Promise<void> {
+    if (!staging) return;
+    let w: Uint32Array;
+    try {
+      await staging.mapAsync(MAP_READ);
+      w = new Uint32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+    } finally {
+      staging.destroy();
+    }
+    if (w[0] === 0) return;
+    const format = this.#siteFormats[w[1]] ?? this.#siteFormats[0];
+    throw new ValueError(`${format(w[2] | 0, w[3], w[4])} (webgpu: found by the kernel, reported at the next read)`);
   }
 
   /** Throws the first GPU validation error seen since the last check (errors arrive asynchronously). */
@@ -203,6 +271,7 @@ export class GpuContext {
     this.pool.flush();
     this.#bindGroups.clear();
     this.#arena.destroy();
+    this.#flag.destroy();
     this.device.destroy();
   }
 }

@@ -6,6 +6,8 @@
  *   parameter words `P` (a slice of the per-batch parameter arena; see context.ts);
  * - every dtype is 4 bytes on the GPU: float32 -> f32, int32 -> i32, bool -> u32 (0 or 1), because WGSL
  *   storage has no 1-byte type; the backend converts bool at the host boundary;
+ * - a kernel that checks int32 indices (`checked`) also binds the index-error flag `E` after `P` and
+ *   reports an out-of-range value with `oob(site, value, bound, position)` (see context.ts);
  * - 1-D kernels use `@workgroup_size(WG)` and a 2-D grid (x <= 65535) flattened by `LINEAR_INDEX`.
  */
 import { DTypeError, type DType } from "../../core/index.js";
@@ -46,10 +48,12 @@ export interface BindingSpec {
   readonly reads: readonly string[];
   /** Element types of the read_write outputs (`atomic<u32>` allowed). */
   readonly writes: readonly string[];
+  /** Declares the index-error flag `E` and `oob(...)`; the shader must call `oob` (auto layouts drop unused bindings). */
+  readonly checked?: boolean;
 }
 
 /** Binding declarations plus the parameter accessors `pu(i)`, `pi(i)`, `pf(i)`. */
-export function header({ reads, writes }: BindingSpec): string {
+export function header({ reads, writes, checked = false }: BindingSpec): string {
   const lines: string[] = [];
   reads.forEach((t, i) => lines.push(`@group(0) @binding(${i}) var<storage, read> in${i}: array<${t}>;`));
   writes.forEach((t, i) => lines.push(`@group(0) @binding(${reads.length + i}) var<storage, read_write> out${i}: array<${t}>;`));
@@ -57,6 +61,16 @@ export function header({ reads, writes }: BindingSpec): string {
   lines.push("fn pu(i: u32) -> u32 { return P[i]; }");
   lines.push("fn pi(i: u32) -> i32 { return bitcast<i32>(P[i]); }");
   lines.push("fn pf(i: u32) -> f32 { return bitcast<f32>(P[i]); }");
+  if (checked) {
+    // The first report wins (the exchange returns 0 to exactly one thread until the host clears the flag).
+    lines.push(`@group(0) @binding(${reads.length + writes.length + 1}) var<storage, read_write> E: array<atomic<u32>, 5>;
+fn oob(site: u32, v: i32, n: u32, pos: u32) {
+  if (atomicLoad(&E[0]) != 0u) { return; }
+  if (atomicExchange(&E[0], 1u) == 0u) {
+    atomicStore(&E[1], site); atomicStore(&E[2], bitcast<u32>(v)); atomicStore(&E[3], n); atomicStore(&E[4], pos);
+  }
+}`);
+  }
   return lines.join("\n");
 }
 

@@ -6,9 +6,9 @@
  * GPU, so one shader serves float32, int32 and bool alike.
  *
  * Out-of-range indices: the reference throws; a GPU kernel cannot, and the host cannot look at the
- * indices without waiting for the device. Here they are defined instead: gather reads 0, scatterAdd
- * skips the element, oneHot writes a row of zeros (the tensor layer's bounds are the caller's
- * contract, as on CUDA).
+ * indices without waiting for the device. The kernels record the first one in the context's
+ * index-error flag (context.ts), and the next read throws the reference's message; meanwhile the
+ * results are defined: gather reads 0, scatterAdd skips the element, oneHot writes a row of zeros.
  *
  * scatterAdd is deterministic when it can be at a reasonable cost: one thread per output element scans
  * the index entries along the axis that could target it (J of them) and adds the matching src values
@@ -16,7 +16,7 @@
  * J is large and the output big (an embedding-style backward) a second path adds src into a copy of
  * base with atomics (a compare-exchange loop on the f32 bit pattern), whose summation order varies.
  */
-import { contiguousStrides, sizeOf } from "../../../core/index.js";
+import { contiguousStrides, fmt, sizeOf } from "../../../core/index.js";
 import type { GpuContext } from "../context.js";
 import type { GpuKernel, GpuView } from "../types.js";
 import { entry1d, f32bits, grid1d, header, i32bits, wgslType } from "../wgsl.js";
@@ -27,8 +27,13 @@ function split(shape: readonly number[], axis: number): [number, number, number]
   return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
 
-function dispatch(ctx: GpuContext, name: string, code: string, reads: readonly GPUBuffer[], out: GpuView, params: readonly number[], threads: number): void {
-  ctx.run({ name, code, reads, writes: [out.buf.buffer], params, groups: grid1d(threads) });
+function dispatch(ctx: GpuContext, name: string, code: string, reads: readonly GPUBuffer[], out: GpuView, params: readonly number[], threads: number, checked = false): void {
+  ctx.run({ name, code, reads, writes: [out.buf.buffer], params, groups: grid1d(threads), checked });
+}
+
+/** The error site of `op` over an index tensor of `shape` (the reference backend's message). */
+function indexSite(ctx: GpuContext, op: string, shape: readonly number[]): number {
+  return ctx.errorSite(`${op}|${shape.join(",")}`, (v, n, p) => `${op}: index ${v} at flat position ${p} of index tensor ${fmt(shape)} is out of range [0, ${n})`);
 }
 
 /** out[o, j, i] = x[o, index[o, j, i], i]; index and out share a shape, x differs only on the axis. */
@@ -42,10 +47,11 @@ export const gatherKernel: GpuKernel<"gather"> = (ctx, [x, index], out, { axis }
   let i = gi % inner; let o = gi / inner / J;
   let k = in1[pu(2u) + gi];
   var v = 0u;
-  if (k >= 0 && u32(k) < n) { v = in0[pu(1u) + (o * n + u32(k)) * inner + i]; }
+  if (k >= 0 && u32(k) < n) { v = in0[pu(1u) + (o * n + u32(k)) * inner + i]; } else { oob(pu(7u), k, n, gi); }
   out0[pu(3u) + gi] = v;`;
-  const code = `${header({ reads: ["u32", "i32"], writes: ["u32"] })}\n${entry1d(body)}`;
-  dispatch(ctx, "gather", code, [x.buf.buffer, index.buf.buffer], out, [total, x.offset, index.offset, out.offset, J, inner, n], total);
+  const code = `${header({ reads: ["u32", "i32"], writes: ["u32"], checked: true })}\n${entry1d(body)}`;
+  const params = [total, x.offset, index.offset, out.offset, J, inner, n, indexSite(ctx, "gather", index.shape)];
+  dispatch(ctx, "gather", code, [x.buf.buffer, index.buf.buffer], out, params, total, true);
 };
 
 /**
@@ -79,8 +85,8 @@ export const scatterAddKernel: GpuKernel<"scatterAdd"> = (ctx, [base, index, src
   if (J <= GATHER_J || total * J <= GATHER_LOADS) {
     // Gather form. P: total, base/index/src/out offsets, J, base shape[rank], index shape[rank],
     // index strides[rank], src strides[rank].
-    const S = 6, IS = S + rank, IT = IS + rank, ST = IT + rank;
-    const params = [total, base.offset, index.offset, src.offset, out.offset, J, ...base.shape, ...index.shape, ...is, ...ss];
+    const S = 6, IS = S + rank, IT = IS + rank, ST = IT + rank, SITE = ST + rank;
+    const params = [total, base.offset, index.offset, src.offset, out.offset, J, ...base.shape, ...index.shape, ...is, ...ss, indexSite(ctx, "scatterAdd", index.shape)];
     // An output element can be targeted only if its off-axis coordinates exist in index (which may be smaller).
     const inside = base.shape.map((_, d) => (d === axis ? "" : `c${d} < pu(${IS + d}u)`)).filter(Boolean);
     const body = `  if (gi >= pu(0u)) { return; }
@@ -91,12 +97,16 @@ ${unravel(rank, S)}
     let ib = pu(2u) + ${dot(rank, IT, axis)};
     let sb = pu(3u) + ${dot(rank, ST, axis)};
     for (var j = 0u; j < pu(5u); j++) {
-      if (in1[ib + j * pu(${IT + axis}u)] == k) { acc += in2[sb + j * pu(${ST + axis}u)]; }
+      let at = ib + j * pu(${IT + axis}u);
+      let kj = in1[at];
+      if (kj == k) { acc += in2[sb + j * pu(${ST + axis}u)]; }
+      // The threads at coordinate 0 on the axis see every index entry: they check the bounds.
+      else if (c${axis} == 0u && (kj < 0 || u32(kj) >= pu(${S + axis}u))) { oob(pu(${SITE}u), kj, pu(${S + axis}u), at - pu(2u)); }
     }
   }
   out0[pu(4u) + gi] = acc;`;
-    const code = `${header({ reads: [t, "i32", t], writes: [t] })}\n${entry1d(body)}`;
-    dispatch(ctx, "scatterAdd", code, [base.buf.buffer, index.buf.buffer, src.buf.buffer], out, params, total);
+    const code = `${header({ reads: [t, "i32", t], writes: [t], checked: true })}\n${entry1d(body)}`;
+    dispatch(ctx, "scatterAdd", code, [base.buf.buffer, index.buf.buffer, src.buf.buffer], out, params, total, true);
     return;
   }
   // Atomic form: out = base, then one thread per index element adds its src value.
@@ -104,8 +114,8 @@ ${unravel(rank, S)}
   const m = sizeOf(index.shape);
   if (m === 0) return;
   // P: m, index/src/out offsets, base axis size, index shape[rank], src strides[rank], out strides[rank].
-  const S = 5, ST = S + rank, OT = ST + rank;
-  const params = [m, index.offset, src.offset, out.offset, base.shape[axis], ...index.shape, ...ss, ...bs];
+  const S = 5, ST = S + rank, OT = ST + rank, SITE = OT + rank;
+  const params = [m, index.offset, src.offset, out.offset, base.shape[axis], ...index.shape, ...ss, ...bs, indexSite(ctx, "scatterAdd", index.shape)];
   const add = t === "f32"
     ? `loop {
       let old = atomicLoad(&out0[at]);
@@ -116,25 +126,27 @@ ${unravel(rank, S)}
   const body = `  if (gi >= pu(0u)) { return; }
 ${unravel(rank, S)}
   let k = in0[pu(1u) + gi];
-  if (k < 0 || u32(k) >= pu(4u)) { return; }
+  if (k < 0 || u32(k) >= pu(4u)) { oob(pu(${SITE}u), k, pu(4u), gi); return; }
   let v = in1[pu(2u) + ${dot(rank, ST, -1)}];
   let at = pu(3u) + ${dot(rank, OT, axis)} + u32(k) * pu(${OT + axis}u);
   ${add}`;
   const atomic = t === "i32" ? "atomic<i32>" : "atomic<u32>";
-  const code = `${header({ reads: ["i32", t], writes: [atomic] })}\n${entry1d(body)}`;
-  dispatch(ctx, "scatterAdd atomic", code, [index.buf.buffer, src.buf.buffer], out, params, m);
+  const code = `${header({ reads: ["i32", t], writes: [atomic], checked: true })}\n${entry1d(body)}`;
+  dispatch(ctx, "scatterAdd atomic", code, [index.buf.buffer, src.buf.buffer], out, params, m, true);
 };
 
-/** out[p, c] = (index[p] == c) as float32; an out-of-range index gives a row of zeros. */
+/** out[p, c] = (index[p] == c) as float32; an out-of-range index gives a row of zeros (and is reported). */
 export const oneHotKernel: GpuKernel<"oneHot"> = (ctx, [index], out, { numClasses }) => {
   const total = sizeOf(out.shape);
   if (total === 0) return;
   const body = `  if (gi >= pu(0u)) { return; }
   let C = pu(3u);
   let k = in0[pu(1u) + gi / C];
+  if (gi % C == 0u && (k < 0 || u32(k) >= C)) { oob(pu(4u), k, C, gi / C); }
   out0[pu(2u) + gi] = select(0.0, 1.0, k >= 0 && u32(k) == gi % C);`;
-  const code = `${header({ reads: ["i32"], writes: ["f32"] })}\n${entry1d(body)}`;
-  dispatch(ctx, "oneHot", code, [index.buf.buffer], out, [total, index.offset, out.offset, numClasses], total);
+  const code = `${header({ reads: ["i32"], writes: ["f32"], checked: true })}\n${entry1d(body)}`;
+  const params = [total, index.offset, out.offset, numClasses, indexSite(ctx, "oneHot", index.shape)];
+  dispatch(ctx, "oneHot", code, [index.buf.buffer], out, params, total, true);
 };
 
 /** One dispatch per input (a shader binds at most 8 storage buffers), each into its slice of out. */

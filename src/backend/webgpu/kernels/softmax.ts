@@ -9,7 +9,8 @@
  * one thread per (outer, inner) position, consecutive threads reading consecutive inner positions.
  *
  * softmaxCrossEntropy: an out-of-range label cannot raise from the GPU (the reference backend
- * throws); its example's loss is NaN, which the training loop's NaN guard reports.
+ * throws); its example's loss is NaN and the label is recorded in the context's index-error flag,
+ * so the next read throws the reference's message (context.ts).
  */
 import { sizeOf } from "../../../core/index.js";
 import type { OpAttrs } from "../../ops.js";
@@ -91,16 +92,17 @@ ${threadStats("pu(1u)", "pu(3u) + row", "pu(2u)")}
 export const softmaxKernel = softmaxLike(false);
 export const logSoftmaxKernel = softmaxLike(true);
 
-/** loss[i] = log(sum(exp(z[i,:] - m))) + m - z[i, y[i]]; NaN for a label outside [0, C). */
+/** loss[i] = log(sum(exp(z[i,:] - m))) + m - z[i, y[i]]; NaN for a label outside [0, C) (and reported). */
 export function softmaxCrossEntropyKernel(ctx: GpuContext, [z, y]: readonly GpuView[], out: GpuView): void {
   const [N, C] = z.shape;
   if (N === 0) return;
   wgslType(z.dtype, "softmaxCrossEntropy");
-  const params = [N, C, z.offset, y.offset, out.offset];
-  const decl = `${header({ reads: ["f32", "i32"], writes: ["f32"] })}\n${PRELUDE}\n`;
+  const site = ctx.errorSite(`softmaxCrossEntropy|${N},${C}`, (v, n, p) => `softmaxCrossEntropy: label ${v} of example ${p} is out of range [0, ${n}) for logits [${N},${C}]`);
+  const params = [N, C, z.offset, y.offset, out.offset, site];
+  const decl = `${header({ reads: ["f32", "i32"], writes: ["f32"], checked: true })}\n${PRELUDE}\n`;
   const loss = (row: string, i: string): string => `let label = in1[pu(3u) + ${i}];
   var l = bitcast<f32>(0x7fc00000u | (P[0] & 0u));
-  if (label >= 0i && u32(label) < pu(1u)) { l = log(s) + m - in0[pu(2u) + ${row} + u32(label)]; }
+  if (label >= 0i && u32(label) < pu(1u)) { l = log(s) + m - in0[pu(2u) + ${row} + u32(label)]; } else { oob(pu(5u), label, pu(1u), ${i}); }
   out0[pu(4u) + ${i}] = l;`;
   if (C > 64) {
     const wg = rowWg(C);
@@ -110,12 +112,12 @@ ${groupStats(wg, "pu(1u)", "pu(2u) + row")}
   if (li == 0u) {
   ${loss("row", "g")}
   }`, wg)}`);
-    ctx.run({ name: "softmaxCrossEntropy", code, reads: [z.buf.buffer, y.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(N) });
+    ctx.run({ name: "softmaxCrossEntropy", code, reads: [z.buf.buffer, y.buf.buffer], writes: [out.buf.buffer], params, groups: groupGrid(N), checked: true });
     return;
   }
   const code = ctx.shader(`softmax:sce|threads`, () => `${decl}${entry1d(`  if (gi >= pu(0u)) { return; }
   let row = gi * pu(1u);
 ${threadStats("pu(1u)", "pu(2u) + row", "1u")}
   ${loss("row", "gi")}`)}`);
-  ctx.run({ name: "softmaxCrossEntropy", code, reads: [z.buf.buffer, y.buf.buffer], writes: [out.buf.buffer], params, groups: grid1d(N) });
+  ctx.run({ name: "softmaxCrossEntropy", code, reads: [z.buf.buffer, y.buf.buffer], writes: [out.buf.buffer], params, groups: grid1d(N), checked: true });
 }
