@@ -115,6 +115,15 @@ function gatherPair(f: Fn, p: Local, p2: Local, X: readonly Local[]): void {
   f.get(t0).get(u0).shuffle32([0, 1, 4, 5]).set(X[4]).get(t0).get(u0).shuffle32([2, 3, 6, 7]).set(X[5]);
 }
 
+/** The first (horizontal) pass of a tile transform for input row ρ: hs[ρ][ξw] = Σ_q M[ξw][q] X[q]. */
+function horizontalRow(f: Fn, M: readonly (readonly number[])[], hs: Local, rho: number, X: readonly Local[]): void {
+  for (let xw = 0; xw < ALPHA; xw++) {
+    f.get(hs);
+    lincomb(f, M[xw], (q) => void f.get(X[q]));
+    f.mem("v128.store", 16 * (rho * ALPHA + xw), 0);
+  }
+}
+
 /**
  * The second (vertical) pass of a tile transform: out[ξh*6+ξw] = Σ_ρ M[ξh][ρ] H[ρ][ξw] over `rows`
  * rows of the hs scratch, stored at dst + ξw*S1 + ξh*S6 (S6 = 6*S1); d is a scratch local.
@@ -158,11 +167,7 @@ function emitInput(mod: ModuleBuilder, m: number, pair = false): void {
               f.i(pr).i(mWpB).op("i32.add").set(pr2);
               gatherPair(f, pr, pr2, X);
             } else gather(f, m, pr, X);
-            for (let xw = 0; xw < ALPHA; xw++) {
-              f.get(hs);
-              lincomb(f, BT[xw], (q) => void f.get(X[q]));
-              f.mem("v128.store", 16 * (rho * ALPHA + xw), 0);
-            }
+            horizontalRow(f, BT, hs, rho, X);
             if (rho + 1 < ALPHA) f.inc(pr, WpB);
           }
           // Vertical pass: V[c][ξh*6+ξw][t..t+3] = Σ_ρ BT[ξh][ρ] H[ρ][ξw].
@@ -292,11 +297,7 @@ function emitGradOut(mod: ModuleBuilder, m: number, pair = false): void {
               for (let k = 0; k < 4; k++) f.get(pr).mem("v128.load", 16 * k, 0).set(X[k]);
               transpose4(f, X, t, X);
             }
-            for (let xw = 0; xw < ALPHA; xw++) {
-              f.get(hs);
-              lincomb(f, A[xw], (q) => void f.get(X[q]));
-              f.mem("v128.store", 16 * (rho * ALPHA + xw), 0);
-            }
+            horizontalRow(f, A, hs, rho, X);
             if (rho + 1 < m) f.inc(pr, WqB);
           }
           // Vertical pass: W[o][ξh*6+ξw][t..t+3] = Σ_ρ A[ξh][ρ] H[ρ][ξw].
