@@ -81,3 +81,27 @@ export function fromKeys<K extends string, V>(keys: readonly K[], f: (k: K) => V
   for (const k of keys) out[k] = f(k);
   return out;
 }
+
+/**
+ * Drops size-1 dims and merges adjacent dims that every operand walks as one (stride[d] =
+ * stride[d+1] * shape[d+1]), so a strided walk over `shape` becomes few long rows: a bias broadcast
+ * over [N,C,H,W] becomes [N,C,H*W]. `strides` has one stride list per operand; returns the merged shape
+ * (empty for a single element) and each operand's strides over it. Used by the Wasm backend's row
+ * kernels and the WebGPU elementwise kernels.
+ */
+export function collapseDims(shape: Shape, strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const sh: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && strides.every((s, k) => st[k][last] === s[d] * shape[d])) {
+      sh[last] *= shape[d];
+      strides.forEach((s, k) => { st[k][last] = s[d]; });
+    } else {
+      sh.push(shape[d]);
+      strides.forEach((s, k) => st[k].push(s[d]));
+    }
+  }
+  return { shape: sh, strides: st };
+}

@@ -4,7 +4,7 @@
  * per innermost row). Views arrive as ArrViews over linear memory: `offset * bytesPerElement` is the
  * byte address.
  */
-import { bytesPerElement, sizeOf, type DType, type TypedArray } from "../../core/index.js";
+import { bytesPerElement, collapseDims, sizeOf, type DType, type TypedArray } from "../../core/index.js";
 import type { OpAttrs, PrimOp } from "../ops.js";
 import type { ArrView } from "../reference/index.js";
 import type { KernelExports } from "./module.js";
@@ -38,26 +38,11 @@ export function withTemp<T>(c: FastContext, bytes: number, fn: (ptr: number) => 
   }
 }
 
-/**
- * Merges adjacent dims that every operand walks contiguously, so a view becomes few long rows.
- * Returns the collapsed shape and per-operand strides.
- */
+/** collapseDims (core), with a single element as one row of length 1 (the row kernels need a row). */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const sh: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const k = sh.length - 1;
-    if (k >= 0 && strides.every((s, q) => st[q][k] === s[d] * shape[d])) {
-      sh[k] *= shape[d];
-      strides.forEach((s, q) => { st[q][k] = s[d]; });
-    } else {
-      sh.push(shape[d]);
-      strides.forEach((s, q) => st[q].push(s[d]));
-    }
-  }
-  if (sh.length === 0) { sh.push(1); st.forEach((s) => s.push(1)); }
-  return { shape: sh, strides: st };
+  const c = collapseDims(shape, strides);
+  if (c.shape.length === 0) { c.shape.push(1); c.strides.forEach((s) => s.push(1)); }
+  return c;
 }
 
 /**

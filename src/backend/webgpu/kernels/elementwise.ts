@@ -8,7 +8,7 @@
  * Semantics follow src/backend/elementwise.ts (the reference table), including NaN propagation in
  * maximum/minimum, round-half-to-even, and sigmoid/tanh that never overflow.
  */
-import { contiguousStrides, sizeOf } from "../../../core/index.js";
+import { collapseDims, contiguousStrides, sizeOf } from "../../../core/index.js";
 import { BOOL_RESULT_BINARY, BOOL_RESULT_UNARY } from "../../elementwise.js";
 import type { BinaryOp, UnaryOp } from "../../ops.js";
 import type { GpuContext } from "../context.js";
@@ -105,29 +105,6 @@ function computeType(types: readonly WgslType[]): WgslType {
   return types.includes("f32") ? "f32" : "i32";
 }
 
-/**
- * The output shape with size-1 dims dropped and adjacent dims merged wherever every input steps
- * through them as one (stride[d] = stride[d+1] * shape[d+1]): a bias broadcast over [N,C,H,W] becomes
- * [N,C,H*W]. Fewer dims means fewer integer div/mod per element, which GPUs execute slowly (a
- * broadcast `x.mul(1)` ran at ~230 GB/s on an H100 with four of them per element).
- */
-function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const sh: number[] = [];
-  const st: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = sh.length - 1;
-    if (last >= 0 && strides.every((s, k) => st[k][last] === s[d] * shape[d])) {
-      sh[last] *= shape[d];
-      strides.forEach((s, k) => (st[k][last] = s[d]));
-    } else {
-      sh.push(shape[d]);
-      strides.forEach((s, k) => st[k].push(s[d]));
-    }
-  }
-  return { shape: sh, strides: st };
-}
-
 type Layout = "contig" | "scalar" | "strided";
 
 /**
@@ -148,7 +125,9 @@ export function mapKernel(
   if (n === 0) return;
   const ot = wgslType(out.dtype, name);
   const its = ins.map((v) => wgslType(v.dtype, name));
-  const { shape, strides } = collapse(out.shape, [contiguousStrides(out.shape), ...ins.map((v) => v.strides)]);
+  // Fewer dims means fewer integer div/mod per element, which GPUs execute slowly (a broadcast
+  // `x.mul(1)` ran at ~230 GB/s on an H100 with four of them per element).
+  const { shape, strides } = collapseDims(out.shape, [contiguousStrides(out.shape), ...ins.map((v) => v.strides)]);
   const rank = shape.length;
   const layout: Layout[] = ins.map((_, k) => {
     const st = strides[k + 1];
