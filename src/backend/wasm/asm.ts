@@ -70,11 +70,8 @@ const MEM_OPS = {
 } as const satisfies Record<string, readonly [readonly number[], number]>;
 export type MemOp = keyof typeof MEM_OPS;
 
-/**
- * dst.push(...src) without the spread: spreading passes every element as an argument, and a module's
- * code section (hundreds of KiB once the Winograd transforms are unrolled) overflowed the stack of a
- * browser Web Worker ("Maximum call stack size exceeded").
- */
+/** dst.push(...src) without the spread, which passes every element as an argument: the ~67 KB module
+ * (Winograd transforms unrolled) overflowed a browser Web Worker's stack ("Maximum call stack size"). */
 function append(dst: number[], src: readonly number[]): void {
   for (let i = 0; i < src.length; i++) dst.push(src[i]);
 }
