@@ -41,6 +41,21 @@ fn erf_(x: f32) -> f32 {
   let e = 1.0 - r;
   return select(e, -e, x < 0.0);
 }
+// sin/cos: WGSL only promises 2^-11 absolute error in [-pi, pi] and nothing outside; Chromium's
+// SwiftShader adapter is off by 1.5e-4. So: Cody-Waite reduction by pi/2 (three-part constant, exact
+// products for |q| < 2^15), then Cephes' sinf/cosf minimax polynomials on [-pi/4, pi/4] (~1 ulp), the
+// quadrant q mod 4 choosing the polynomial and sign (cos(x) = sin(x + pi/2): quadrant q + 1).
+fn sincos_(x: f32, shift: u32) -> f32 {
+  if (!finite_(x)) { return nan_(); }
+  let q = round(x * 0.63661977236758134);
+  let r = ((x - q * 1.5703125) - q * 4.8375129699707031e-4) - q * 7.5497899548918822e-8;
+  let z = r * r;
+  let s = r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+  let c = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+  let k = (u32(i32(q) & 3) + shift) & 3u;
+  let v = select(s, c, (k & 1u) == 1u);
+  return select(v, -v, k >= 2u);
+}
 fn pow_(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (isnan_(a) || isnan_(b)) { return nan_(); }
@@ -69,8 +84,8 @@ export function unaryExpr(op: UnaryOp, x: string, t: WgslType): string {
     case "sigmoid": return `sigmoid_(${x})`;
     case "relu": return `select(${t}(0), ${x}, ${x} > ${t}(0))`;
     case "erf": return `erf_(${x})`;
-    case "sin": return `sin(${x})`;
-    case "cos": return `cos(${x})`;
+    case "sin": return `sincos_(${x}, 0u)`;
+    case "cos": return `sincos_(${x}, 1u)`;
     case "floor": return f ? `floor(${x})` : x;
     case "ceil": return f ? `ceil(${x})` : x;
     case "round": return f ? `round(${x})` : x;

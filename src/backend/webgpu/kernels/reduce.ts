@@ -77,21 +77,24 @@ function mergeDims(dims: readonly Dim[]): Dim[] {
 /** Source of one reduction pass: element (o, r) of `buf` is at offset + addr(kept o) + addr(reduced r). */
 interface Src { readonly buffer: GPUBuffer; readonly offset: number; readonly kept: readonly Dim[]; readonly red: readonly Dim[] }
 
-function ops(op: ReduceOp, t: WgslType): { init: string; comb: (a: string, v: string) => string } {
+/**
+ * The reduction's identity and combine step. Float max/min (NaN if either side is NaN) are a WGSL
+ * function, not a text macro: the 4-way unrolled fold nests the combine three deep, and a macro that
+ * repeats its arguments expanded into an expression tree that took Chromium's SwiftShader 200 s to
+ * compile (and that every compiler must CSE back).
+ */
+function ops(op: ReduceOp, t: WgslType): { init: string; comb: (a: string, v: string) => string; decl: string } {
   const f = t === "f32";
   switch (op) {
     case "sum":
-      return { init: `${t}(0)`, comb: (a, v) => `(${a} + ${v})` };
+      return { init: `${t}(0)`, comb: (a, v) => `(${a} + ${v})`, decl: "" };
     case "max":
-      return {
-        init: f ? f32lit(-Infinity) : t === "i32" ? "(-2147483647i - 1i)" : "0u",
-        comb: (a, v) => (f ? `select(select(${a}, ${v}, ${v} > ${a}), ${a} + ${v}, isnan_(${a}) || isnan_(${v}))` : `max(${a}, ${v})`),
-      };
-    case "min":
-      return {
-        init: f ? f32lit(Infinity) : t === "i32" ? "2147483647i" : "4294967295u",
-        comb: (a, v) => (f ? `select(select(${a}, ${v}, ${v} < ${a}), ${a} + ${v}, isnan_(${a}) || isnan_(${v}))` : `min(${a}, ${v})`),
-      };
+    case "min": {
+      const init = op === "max" ? (f ? f32lit(-Infinity) : t === "i32" ? "(-2147483647i - 1i)" : "0u") : f ? f32lit(Infinity) : t === "i32" ? "2147483647i" : "4294967295u";
+      if (!f) return { init, comb: (a, v) => `${op}(${a}, ${v})`, decl: "" };
+      const better = op === "max" ? "v > a" : "v < a";
+      return { init, comb: (a, v) => `comb_(${a}, ${v})`, decl: `fn comb_(a: f32, v: f32) -> f32 { return select(select(a, v, ${better}), a + v, isnan_(a) || isnan_(v)); }\n` };
+    }
     default:
       return op satisfies never;
   }
@@ -141,7 +144,7 @@ type Mode = "cols" | "nested" | "row" | "generic";
 
 /** WGSL of one reduction pass (see encodeReduce; parameter words documented there). */
 function reduceShader(op: ReduceOp, t: WgslType, mode: Mode, nKept: number, nRed: number, lanes: number, wg: number): string {
-  const { init, comb } = ops(op, t);
+  const { init, comb, decl: combDecl } = ops(op, t);
   const fold = (xs: readonly string[]): string =>
     `acc = ${comb("acc", xs.length === 1 ? xs[0] : comb(comb(xs[0], xs[1]), comb(xs[2], xs[3])))};`;
   const keptAt = 6, redAt = 6 + 2 * nKept;
@@ -151,7 +154,7 @@ function reduceShader(op: ReduceOp, t: WgslType, mode: Mode, nKept: number, nRed
 ${addrCode("rb", r, nRed, redAt)}
     ${fold([`in0[u32(kb + rb)]`])}
   }`;
-  const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n`;
+  const decl = `${header({ reads: [t], writes: [t] })}\n${ISNAN}\n${combDecl}`;
   if (mode === "cols") {
     const loop = nRed === 1
       ? `  let st = pi(${redAt + 1}u);\n${unrolled("r", "r0", "r1", "1u", (r) => `in0[u32(kb + i32(${r}) * st)]`, fold)}`
