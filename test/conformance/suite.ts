@@ -9,7 +9,7 @@ import { assertClose, loadGoldens, type GoldenCase, type Tol } from "../helpers.
 import type { OpFn } from "./ops.js";
 
 /** Looser tolerances where float32 rounding legitimately accumulates. */
-function tolFor(c: GoldenCase): Tol {
+export function tolFor(c: GoldenCase): Tol {
   if (c.op === "pow" || c.op === "exp") return { atol: 1e-4, rtol: 1e-4 };
   if (c.op === "matmul" || c.op === "conv2d" || c.op.includes("Pool") || c.op === "var") return { atol: 5e-5, rtol: 2e-4 };
   return { atol: 1e-5, rtol: 1e-4 };

@@ -6,10 +6,8 @@
  */
 import { after, describe, it } from "node:test";
 import * as g from "ganglion/node";
-import { engineOps } from "./ops.js";
+import { ENGINE_GROUPS, engineOps, NN_OPS } from "./ops.js";
 import { crossBackendSuite, goldenSuite } from "./suite.js";
-
-const NN_OPS = new Set(["gelu", "leakyRelu", "elu", "prelu", "adaptiveAvgPool2d", "crossEntropy", "nllLoss", "mseLoss", "bceWithLogits", "svmLoss", "batchNorm", "layerNorm"]);
 
 const backend = await g.initWebGPU();
 if (!backend) {
@@ -20,7 +18,7 @@ if (!backend) {
   });
 } else {
   console.log(`# webgpu adapter: ${backend.info.adapter}`);
-  goldenSuite("webgpu", ["unary", "binary", "reduce", "matmul", "conv", "pool", "index", "softmax"], engineOps, NN_OPS);
+  goldenSuite("webgpu", ENGINE_GROUPS, engineOps, NN_OPS);
   crossBackendSuite("webgpu");
   after(() => backend.destroy());
 }

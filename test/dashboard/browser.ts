@@ -21,8 +21,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Chromium with WebGPU on: no --disable-gpu, and --enable-unsafe-webgpu, which headless Linux needs for
+ * navigator.gpu. Without a GPU, Chromium's bundled SwiftShader (a CPU Vulkan) provides the adapter.
+ */
+export const WEBGPU_ARGS = [...ARGS.filter((a) => a !== "--disable-gpu"), "--enable-unsafe-webgpu"];
+
 /** Launches Chromium, or fails (CI) / skips visibly (elsewhere) when it is not installed. */
-export async function launchOrSkip(t: TestContext): Promise<Browser | undefined> {
+export async function launchOrSkip(t: TestContext, args: readonly string[] = ARGS): Promise<Browser | undefined> {
   if (!existsSync(CHROMIUM)) {
     const msg = `Chromium not found at ${CHROMIUM}: install Debian's package with 'apt-get install chromium' (or set GANGLION_CHROMIUM)`;
     if (process.env.CI === "true") assert.fail(`${msg}; CI=true, so the browser tests may not be skipped`);
@@ -32,7 +38,7 @@ export async function launchOrSkip(t: TestContext): Promise<Browser | undefined>
   }
   const userData = mkdtempSync(join(tmpdir(), "ganglion-chromium-"));
   const context = await chromium.launchPersistentContext(userData, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1,
+    executablePath: CHROMIUM, headless: true, args: [...args], viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1,
   });
   return {
     context,
