@@ -163,14 +163,13 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     h.run?.event(e);
     h.onEvent?.(e);
   };
-  // Layer statistics read activations synchronously: CPU backends only for now.
-  const statsEvery = sync ? o.statsEvery ?? 100 : 0;
-  if (!sync && (o.statsEvery ?? 0) > 0) h.log("layer statistics (--stats-every) need a synchronous backend; off on this one");
+  // The monitors' reads go through fitAsync (await t.data()), so statistics and the guard run on every backend.
+  const statsEvery = o.statsEvery ?? 100;
   const stats = statsEvery > 0 ? babysit.layerStatsMonitor(model, { every: statsEvery, emit }) : undefined;
   // Check 4 of the babysitter during the real run: every 25 steps the guard looks for NaN/Inf in
   // activations, gradients and weights and keeps the last finite weights; on a finding training stops,
   // those weights go to runs/<name>/last-good.safetensors, and the error names the layer.
-  const guard = sync ? babysit.nanGuard(model, { every: 25, keepLastGood: true }) : undefined;
+  const guard = babysit.nanGuard(model, { every: 25, keepLastGood: true });
   let nonFinite: string | undefined;
   let stopped = false;
   const r = await fitAsync({
@@ -179,9 +178,9 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     // One-cycle needs a step in each phase (4 or more); shorter runs (tests, --limit) keep the peak LR.
     schedule: total >= 4 ? schedules.oneCycle(o.lr, total) : () => o.lr,
     onEvent: emit,
-    onStep: (pos, loss) => {
-      stats?.onStep(pos, loss);
-      if (guard?.onStep(pos, loss) === "stop") {
+    monitors: stats ? [stats, guard] : [guard],
+    onStep: (pos) => {
+      if (guard.finding) {
         nonFinite = guard.result().advice;
         const good = guard.lastGoodState;
         if (h.run && good) writeCheckpointSync(join(h.run.path, "last-good.safetensors"), { model: good, meta: { step: guard.lastGoodStep, job: o, normalization, reason: nonFinite } });
@@ -198,7 +197,7 @@ export async function trainCnn(o: CnnJobOptions, h: CnnJobHooks): Promise<CnnJob
     },
   }).finally(() => {
     stats?.dispose();
-    guard?.dispose();
+    guard.dispose();
   });
   // After a NaN stop the regular checkpoint keeps the last periodic (finite) save.
   if (!stopped && !nonFinite) save(r.position);

@@ -103,17 +103,15 @@ async function train(cfg: DemoConfig, dataUrl: string): Promise<void> {
   post({ type: "info", info });
   await postFilters(model);
   const emit = (e: g.train.TrainEvent): void => post({ type: "events", events: [e] });
-  // Layer statistics read activations synchronously: CPU backends only.
-  const stats = g.getBackend().synchronous ? g.train.babysit.layerStatsMonitor(model, { every: cfg.statsEvery, emit }) : undefined;
+  // A monitor: its reads go through fitAsync, so the histograms come on WebGPU too.
+  const stats = g.train.babysit.layerStatsMonitor(model, { every: cfg.statsEvery, emit });
   try {
     const r = await g.train.fitAsync({
       model, optimizer: opt, train: trainLoader, val: testLoader, epochs: cfg.epochs, logEvery: 1, misclassified: 24,
       schedule: g.schedules.oneCycle(cfg.lr, Math.max(1, cfg.epochs * trainLoader.numBatches)),
       onEvent: emit,
-      onStep: (pos, loss) => {
-        stats?.onStep(pos, loss);
-        return stopRequested ? "stop" : undefined;
-      },
+      monitors: [stats],
+      onStep: () => (stopRequested ? "stop" : undefined),
       onEpochEnd: () => void postFilters(model),
     });
     post({
@@ -121,7 +119,7 @@ async function train(cfg: DemoConfig, dataUrl: string): Promise<void> {
       result: { testAccuracy: r.lastVal?.accuracy ?? NaN, steps: r.position.step, seconds: r.seconds, imagesPerSecond: r.imagesPerSecond, stopped: stopRequested },
     });
   } finally {
-    stats?.dispose();
+    stats.dispose();
     opt.dispose();
     model.dispose();
   }

@@ -13,7 +13,7 @@ import { evaluateSteps, type EvalResult } from "./evaluate.js";
 import type { EpochEvent, TrainEvent } from "./events.js";
 import { misclassifiedEvent } from "./misclassified.js";
 import { drive, driveAsync, type ReadRequest } from "./reads.js";
-import { babysitTraining, combineOnStep, type BabysitTrainingOptions } from "./babysit/monitor.js";
+import { babysitTraining, type BabysitTrainingOptions } from "./babysit/monitor.js";
 import type { CheckResult } from "./babysit/types.js";
 
 export type LossFn = (logits: Tensor, y: Tensor) => Tensor;
@@ -22,6 +22,16 @@ export interface FitPosition {
   readonly epoch: number;
   readonly batch: number;
   readonly step: number;
+}
+
+/**
+ * Something that watches training and may read tensors (the babysitter's NaN guard and layer
+ * statistics): `step` runs after every optimizer step, before `onStep`, as a generator whose reads the
+ * loop's driver answers — `dataSync` under `fit`, `await t.data()` under `fitAsync` — so one monitor
+ * works on CPU backends and on WebGPU. Returning "stop" ends training.
+ */
+export interface StepMonitor {
+  step(pos: FitPosition, loss: number): Generator<ReadRequest, void | "stop", TypedArray[]>;
 }
 
 export interface FitOptions {
@@ -40,6 +50,8 @@ export interface FitOptions {
   readonly onEvent?: (e: TrainEvent) => void;
   /** Called after every optimizer step; return "stop" to end training (e.g. a NaN guard, SIGINT). */
   readonly onStep?: (pos: FitPosition, loss: number) => void | "stop";
+  /** Monitors that read tensors after every optimizer step (run before `onStep`; see StepMonitor). */
+  readonly monitors?: readonly StepMonitor[];
   /** Called at the end of each epoch (checkpointing). */
   readonly onEpochEnd?: (pos: FitPosition, e: EpochEvent) => void;
   readonly logEvery?: number;
@@ -51,7 +63,7 @@ export interface FitOptions {
    * Babysit the run (CS231n lecture 6): the NaN/Inf guard stops training naming the first layer or
    * parameter that went non-finite, layer statistics (dead ReLUs, saturation, update/weight ratio) are
    * emitted as events every `every` steps (default 50), and the train/validation gap is diagnosed at
-   * the end; the checks are in `FitResult.babysit`. Needs a synchronous (CPU) backend.
+   * the end; the checks are in `FitResult.babysit`. Works on every backend (reads go through the loop).
    */
   readonly babysit?: boolean | BabysitTrainingOptions;
 }
@@ -94,12 +106,10 @@ function yieldToEventLoop(): Promise<void> {
 /** Adds the babysitter around the loop when asked (see FitOptions.babysit). */
 function* fitSteps(o: FitOptions): Generator<FitPosition | ReadRequest, FitResult, TypedArray[]> {
   if (!o.babysit) return yield* fitLoop(o);
-  const backend = o.model.parameters()[0]?.backend;
-  if (backend && !backend.synchronous) throw new ValueError(`fit: babysit reads activations synchronously and needs a CPU backend; the model is on '${backend.name}'`);
   const bo: BabysitTrainingOptions = o.babysit === true ? {} : o.babysit;
   const sitter = babysitTraining(o.model, { ...bo, emit: bo.emit ?? ((e) => o.onEvent?.(e)) });
   try {
-    const r = yield* fitLoop({ ...o, onStep: combineOnStep(sitter.onStep, o.onStep) });
+    const r = yield* fitLoop({ ...o, monitors: [sitter, ...(o.monitors ?? [])] });
     const last = r.epochs.at(-1);
     const gap = r.lastVal && last
       ? { trainAccuracy: last.trainAccuracy, valAccuracy: r.lastVal.accuracy, trainLoss: last.trainLoss, valLoss: r.lastVal.loss, classes: o.train.dataset.numClasses, steps: r.position.step, history: r.epochs }
@@ -152,8 +162,10 @@ function* fitLoop(o: FitOptions): Generator<FitPosition | ReadRequest, FitResult
         optimizer.zeroGrad();
         micro = 0;
         step++;
-        if (o.onStep?.({ epoch, batch: index + 1, step }, l) === "stop") stop = true;
-        yield { epoch, batch: index + 1, step };
+        const pos = { epoch, batch: index + 1, step };
+        for (const m of o.monitors ?? []) if ((yield* m.step(pos, l)) === "stop") stop = true;
+        if (o.onStep?.(pos, l) === "stop") stop = true;
+        yield pos;
       }
       lossSum += l * n;
       correct += ok;

@@ -1,6 +1,7 @@
 /**
  * The main job on WebGPU: `ganglion train --backend webgpu` trains the default CNN through fitAsync
- * (loss read with await), writes its checkpoint asynchronously, resumes from it, and evaluates. Runs
+ * (loss read with await), with the babysitter's layer statistics and NaN guard reading through it,
+ * writes its checkpoint asynchronously, resumes from it, and evaluates. Runs
  * on whatever adapter exists (lavapipe in CI); skips visibly when there is none.
  */
 import { describe, it } from "node:test";
@@ -30,9 +31,15 @@ describe("ganglion train --backend webgpu", () => {
         assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}${r.stdout}`);
         return r.stdout;
       };
-      const first = run(["--epochs", "1"]);
+      const first = run(["--epochs", "1", "--stats-every", "4"]);
       assert.match(first, /webgpu adapter: /);
       assert.ok(existsSync(join(root, "gpu", "checkpoint.safetensors")), "checkpoint written");
+      const events = readFileSync(join(root, "gpu", "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; step?: number; layers?: Array<{ name: string; histogram?: unknown; gradHistogram?: unknown }> });
+      const stats = events.filter((e) => e.type === "layerStats");
+      assert.deepEqual(stats.map((e) => e.step), [1, 4, 8], "layer statistics at steps 1, 4, 8");
+      const layers = stats[0].layers ?? [];
+      assert.ok(layers.some((l) => /\(ReLU\)/.test(l.name) && l.histogram), "activation histograms of the ReLUs");
+      assert.ok(layers.some((l) => l.name === "0.weight" && l.gradHistogram), "gradient histogram of the first conv weight");
       const second = run(["--epochs", "2", "--resume"]);
       assert.match(second, /resuming from .* at epoch 2/);
       const result = JSON.parse(readFileSync(join(root, "gpu", "result.json"), "utf8")) as { backend: string; test_accuracy: number; steps: number };

@@ -150,7 +150,7 @@ export function demoView(app: HTMLElement): () => void {
   const settings = `${cfg.trainSize} training digits, ${cfg.epochs} epochs, batch ${cfg.batchSize}, width ${cfg.width}, peak lr ${cfg.lr} (AdamW, one-cycle)`;
   app.append(
     h("h1", {}, "Train a CNN in your browser"),
-    h("p", {}, "The default CNN (conv3×3-BN-pool-ReLU ×3, dropout, linear) learns the embedded MNIST digits here, in a Web Worker on ganglion's WebAssembly backend; nothing is sent anywhere. ",
+    h("p", {}, "The default CNN (conv3×3-BN-pool-ReLU ×3, dropout, linear) learns the embedded MNIST digits here, in a Web Worker on ganglion's WebAssembly backend (or on WebGPU with ?backend=webgpu); nothing is sent anywhere. ",
       h("span", { class: "muted" }, `Settings: ${settings} (change them in the address: ?train=4000&epochs=5&width=16).`)),
     h("div", { class: "tools" }, start, stop), info, errorEl, tiles,
     h("div", { class: "charts" }, lossChart.root, accChart.root),

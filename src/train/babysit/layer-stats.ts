@@ -12,11 +12,13 @@
  * `x.std(correction=0)`) — over the whole batch's output for an activation, over every entry for a
  * parameter.
  */
-import type { Tensor } from "../../tensor/index.js";
+import { keep, noGrad, scope, type Tensor } from "../../tensor/index.js";
+import type { TypedArray } from "../../core/index.js";
 import { setBackwardHooks, type BackwardHooks } from "../../autograd/index.js";
 import { setForwardHook, type ForwardHook, type Module } from "../../nn/index.js";
 import type { LayerStatsEvent } from "../events.js";
-import type { FitPosition } from "../fit.js";
+import type { FitPosition, StepMonitor } from "../fit.js";
+import { drive, type ReadRequest } from "../reads.js";
 import { isWeightMatrix, parameterNames } from "./state.js";
 import { diagnoseLayerStats, type LayerDiagnosisOptions } from "./layer-diagnosis.js";
 import type { CheckResult } from "./types.js";
@@ -34,7 +36,8 @@ export interface LayerStatsOptions {
   readonly gradEdges?: readonly number[];
 }
 
-export interface LayerStatsMonitor {
+export interface LayerStatsMonitor extends StepMonitor {
+  /** For fit's onStep on a CPU backend (reads synchronously); on any backend pass the monitor in `fit({ monitors })`. */
   readonly onStep: (pos: FitPosition, loss: number) => void;
   readonly events: readonly LayerStatsEvent[];
   /** The recorded events read as a check (update ratios judged on weight matrices/filters). */
@@ -141,14 +144,18 @@ export function saturatedFraction(d: ArrayLike<number>, kind: "tanh" | "sigmoid"
   return d.length ? k / d.length : NaN;
 }
 
-/** Statistics of one activation tensor (layer output). */
+/** Statistics of one activation tensor (layer output), read synchronously (CPU backends). */
 export function activationStat(name: string, typeName: string, out: Tensor, edges: readonly number[]): LayerStat {
-  const d = out.dataSync();
+  return activationStatOf(name, typeName, out.dataSync(), out.shape, edges);
+}
+
+/** Statistics of one activation's values `d` of shape `shape`. */
+function activationStatOf(name: string, typeName: string, d: ArrayLike<number>, shape: readonly number[], edges: readonly number[]): LayerStat {
   const { mean, std } = meanStd(d);
   const kind = typeName === "Tanh" ? "tanh" : typeName === "Sigmoid" ? "sigmoid" : undefined;
   return {
     name, mean, std,
-    ...(typeName === "ReLU" ? { deadFraction: deadFraction(d, out.shape) } : {}),
+    ...(typeName === "ReLU" ? { deadFraction: deadFraction(d, shape) } : {}),
     ...(kind ? { saturatedFraction: saturatedFraction(d, kind) } : {}),
     histogram: { edges: [...edges], counts: histogram(d, edges) },
   };
@@ -163,73 +170,109 @@ function norm(a: ArrayLike<number>, b?: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/** What a due step has recorded: copies taken in the hooks, read back at the end of the step. */
+interface Recorded {
+  readonly acts: Array<{ readonly key: string; readonly typeName: string; readonly t: Tensor }>;
+  readonly seen: Set<string>;
+  /** Gradient contributions per parameter (several with accumulation or shared parameters). */
+  readonly grads: Map<Tensor, Tensor[]>;
+  /** Parameter values before the step. */
+  readonly before: Map<Tensor, Tensor>;
+}
+
+/** A detached copy that survives the step's scope (the monitor disposes it); no temporaries left outside one. */
+const snapshot = (t: Tensor): Tensor => scope(() => keep(noGrad(() => t.detach().clone())));
+
 /**
  * Installs forward/backward hooks that record one batch's statistics on due steps. Activation entries
  * are named `path (Type)`; parameter entries by their dotted name, with the weights' mean/std,
- * `gradNorm` and `updateRatio`.
+ * `gradNorm` and `updateRatio`. The hooks only take device copies; the values are read once, at the
+ * end of the step, through the training loop's reads (`fit({ monitors })`), so the same monitor works
+ * on CPU backends and on WebGPU.
  */
 export function layerStatsMonitor(model: Module, { every = 50, emit, edges = DEFAULT_EDGES, gradEdges = GRAD_EDGES }: LayerStatsOptions = {}): LayerStatsMonitor {
   if (!(Number.isInteger(every) && every >= 1)) throw new RangeError(`layerStatsMonitor: every must be an integer >= 1, got ${every}`);
   const names = parameterNames(model);
   const ours = new Set([...model.namedModules()].map(([, m]) => m));
   const events: LayerStatsEvent[] = [];
-  let acts = new Map<string, LayerStat>();
-  let grads = new Map<Tensor, Float64Array>();
-  let before: Map<Tensor, Float32Array> | null = null;
+  let rec: Recorded | null = null;
   const due = (s: number): boolean => s === 1 || s % every === 0;
+  const release = (r: Recorded | null): void => {
+    if (!r) return;
+    for (const a of r.acts) a.t.dispose();
+    for (const list of r.grads.values()) for (const t of list) t.dispose();
+    for (const t of r.before.values()) t.dispose();
+  };
   const arm = (): void => {
-    acts = new Map();
-    grads = new Map();
-    before = new Map([...names.keys()].map((p) => [p, Float32Array.from(p.dataSync())]));
+    release(rec);
+    rec = { acts: [], seen: new Set(), grads: new Map(), before: new Map([...names.keys()].map((p) => [p, snapshot(p)])) };
   };
   const forward: ForwardHook = (path, m, out, input) => {
     prevForward?.(path, m, out, input);
-    if (!before || !model.training || !ours.has(m)) return;
+    if (!rec || !model.training || !ours.has(m)) return;
     const key = `${path} (${m.typeName})`;
-    if (!acts.has(key)) acts.set(key, activationStat(key, m.typeName, out, edges));
+    if (rec.seen.has(key)) return;
+    rec.seen.add(key);
+    rec.acts.push({ key, typeName: m.typeName, t: snapshot(out) });
   };
   const prevForward = setForwardHook(forward);
   const hooks: BackwardHooks = {
     onLeafGrad: (leaf, grad) => {
       prevBackward.onLeafGrad?.(leaf, grad);
-      if (!before || !names.has(leaf)) return;
-      const g = grad.dataSync();
-      let acc = grads.get(leaf);
-      if (!acc) grads.set(leaf, (acc = new Float64Array(leaf.size)));
-      if (g.length === acc.length) for (let i = 0; i < g.length; i++) acc[i] += g[i];
+      if (!rec || !names.has(leaf)) return;
+      const list = rec.grads.get(leaf) ?? [];
+      list.push(snapshot(grad));
+      rec.grads.set(leaf, list);
     },
   };
   const prevBackward = setBackwardHooks(hooks);
-  const onStep = (pos: FitPosition): void => {
-    if (before) {
-      const layers: LayerStat[] = [...acts.values()];
-      for (const [p, name] of names) {
-        const now = p.dataSync();
-        const old = before.get(p);
+  function* step(pos: FitPosition): Generator<ReadRequest, void, TypedArray[]> {
+    const r = rec;
+    if (r) {
+      rec = null;
+      const params = [...names.keys()];
+      const gradList = params.flatMap((p) => r.grads.get(p) ?? []);
+      let d: TypedArray[];
+      try {
+        d = yield { read: [...r.acts.map((a) => a.t), ...params.flatMap((p) => [p, r.before.get(p) as Tensor]), ...gradList] };
+      } finally {
+        release(r);
+      }
+      const layers: LayerStat[] = r.acts.map((a, i) => activationStatOf(a.key, a.typeName, d[i], a.t.shape, edges));
+      let at = r.acts.length;
+      let gi = at + 2 * params.length;
+      for (const p of params) {
+        const now = d[at++], old = d[at++];
+        const parts = r.grads.get(p)?.length ?? 0;
+        let g: Float64Array | undefined;
+        if (parts > 0) {
+          g = new Float64Array(p.size);
+          for (let k = 0; k < parts; k++, gi++) if (d[gi].length === g.length) for (let i = 0; i < g.length; i++) g[i] += d[gi][i];
+        }
         const { mean, std } = meanStd(now);
-        const g = grads.get(p);
-        const w = old ? norm(old) : NaN;
+        const w = norm(old);
         layers.push({
-          name, mean, std, gradNorm: g ? norm(g) : 0, updateRatio: old && w > 0 ? norm(now, old) / w : undefined,
+          name: names.get(p) as string, mean, std, gradNorm: g ? norm(g) : 0, updateRatio: w > 0 ? norm(now, old) / w : undefined,
           ...(g ? { gradHistogram: { edges: [...gradEdges], counts: histogram(g, gradEdges) } } : {}),
         });
       }
       const e: LayerStatsEvent = { type: "layerStats", step: pos.step, layers };
       events.push(e);
       emit?.(e);
-      before = null;
     }
     if (due(pos.step + 1)) arm();
-  };
+  }
   arm();
   return {
-    onStep,
+    step,
+    onStep: (pos) => drive("layerStatsMonitor", step(pos)),
     events,
     result: (opts = {}) => diagnoseLayerStats(events, { weightNames: new Set([...names].filter(([p]) => isWeightMatrix(p)).map(([, n]) => n)), ...opts }),
     dispose(): void {
       setForwardHook(prevForward);
       setBackwardHooks(prevBackward);
-      before = null;
+      release(rec);
+      rec = null;
     },
   };
 }

@@ -3,12 +3,16 @@
  * per-layer statistics (check 5), and at the end the train/validation gap (check 6).
  *
  *   const sitter = babysitTraining(model, { every: 50, emit: log });
- *   const r = fit({ model, optimizer, train, val, epochs, onStep: sitter.onStep, onEvent: log });
+ *   const r = await fitAsync({ model, optimizer, train, val, epochs, monitors: [sitter], onEvent: log });
  *   const results = sitter.finish({ trainAccuracy, valAccuracy, classes });
+ * (`fit({ babysit: true })` does this itself.) As a monitor its reads go through the loop, so it works
+ * on WebGPU too; `onStep` is the synchronous form for CPU backends.
  */
 import type { Module } from "../../nn/index.js";
 import type { LayerStatsEvent } from "../events.js";
-import type { FitPosition } from "../fit.js";
+import type { TypedArray } from "../../core/index.js";
+import type { FitPosition, StepMonitor } from "../fit.js";
+import { drive, type ReadRequest } from "../reads.js";
 import { nanGuard, type NanGuard, type NanGuardOptions } from "./nan-guard.js";
 import { layerStatsMonitor, type LayerStatsMonitor } from "./layer-stats.js";
 import { diagnoseGap, type GapInput, type GapOptions } from "./gap.js";
@@ -33,7 +37,7 @@ export interface BabysitTrainingOptions {
   readonly gap?: GapOptions;
 }
 
-export interface TrainingBabysitter {
+export interface TrainingBabysitter extends StepMonitor {
   readonly onStep: OnStep;
   readonly guard: NanGuard;
   readonly stats: LayerStatsMonitor;
@@ -46,7 +50,10 @@ export function babysitTraining(model: Module, o: BabysitTrainingOptions = {}): 
   const stats = layerStatsMonitor(model, { every: o.every, emit: o.emit });
   const guard = nanGuard(model, o.nan);
   // NOTE: the guard runs last so the statistics of the step that went non-finite are still recorded.
-  const onStep = combineOnStep(stats.onStep, guard.onStep);
+  function* step(pos: FitPosition, loss: number): Generator<ReadRequest, void | "stop", TypedArray[]> {
+    yield* stats.step(pos, loss);
+    return yield* guard.step(pos, loss);
+  }
   let disposed = false;
   const dispose = (): void => {
     if (disposed) return;
@@ -55,7 +62,7 @@ export function babysitTraining(model: Module, o: BabysitTrainingOptions = {}): 
     stats.dispose();
   };
   return {
-    onStep, guard, stats, dispose,
+    step, onStep: (pos, loss) => drive("babysitTraining", step(pos, loss)), guard, stats, dispose,
     finish(gap?: GapInput): CheckResult[] {
       const out = [guard.result(), stats.result()];
       if (gap && !guard.finding) out.push(diagnoseGap(gap, o.gap));

@@ -7,13 +7,21 @@
  *   - backward: the first parameter (dotted name, via the engine's leaf-gradient hook) whose gradient is
  *     non-finite;
  *   - after the update: the first parameter whose new value is non-finite (the step itself overflowed).
- * Plug `guard.onStep` into fit's onStep: it returns "stop" on the first finding. With `keepLastGood`,
- * the guard keeps a copy of the last finite state so the caller can checkpoint or restore it.
+ * Pass the guard in `fit({ monitors: [guard] })` (any backend) or call `guard.onStep` from fit's onStep
+ * (CPU backends): it returns "stop" on the first finding. With `keepLastGood`, the guard keeps a copy
+ * of the last finite state so the caller can checkpoint or restore it.
+ *
+ * How it reads: on a due step the hooks only queue work on the device — a copy of each tensor and a
+ * one-element flag, sum(x − x), which is NaN exactly when x holds a NaN or ±Inf. At the end of the step
+ * all flags come back in one read; only for the first flagged tensor is the tensor itself read (for the
+ * offending value). So the guard costs one small read per checked step, on the GPU as on the CPU.
  */
-import { keep, noGrad, type Tensor } from "../../tensor/index.js";
+import { concat, keep, noGrad, scope, type Tensor } from "../../tensor/index.js";
+import type { TypedArray } from "../../core/index.js";
+import { drive, type ReadRequest } from "../reads.js";
 import { setBackwardHooks, type BackwardHooks } from "../../autograd/index.js";
 import { setForwardHook, type ForwardHook, type Module } from "../../nn/index.js";
-import type { FitPosition } from "../fit.js";
+import type { FitPosition, StepMonitor } from "../fit.js";
 import { firstNonFinite, parameterNames } from "./state.js";
 import type { CheckResult } from "./types.js";
 
@@ -40,8 +48,8 @@ export interface NanGuardOptions {
   readonly keepLastGood?: boolean;
 }
 
-export interface NanGuard {
-  /** For fit's onStep: returns "stop" once something non-finite was seen. */
+export interface NanGuard extends StepMonitor {
+  /** For fit's onStep on a CPU backend: returns "stop" once something non-finite was seen. */
   readonly onStep: (pos: FitPosition, loss: number) => void | "stop";
   /** The first finding, or null. */
   readonly finding: NanFinding | null;
@@ -57,17 +65,24 @@ export interface NanGuard {
   dispose(): void;
 }
 
-function firstBad(t: Tensor): number {
-  if (t.dtype !== "float32" && t.dtype !== "float64") return -1;
-  const d = t.dataSync();
-  const i = firstNonFinite(d);
-  return i < 0 ? -1 : i;
+/** A tensor queued for checking: a copy (read only if flagged) and its flag, in hook order. */
+interface Candidate {
+  readonly where: NanWhere;
+  readonly name: string;
+  readonly layerType?: string;
+  readonly t: Tensor;
+  readonly flag: Tensor;
+  /** For layer outputs: the layer's parameters and their flags at forward time. */
+  readonly weights?: ReadonlyArray<{ readonly name: string; readonly flag: Tensor }>;
 }
-function badValue(t: Tensor): number {
-  const d = t.dataSync();
-  const i = firstNonFinite(d);
-  return i < 0 ? 0 : d[i];
-}
+
+const isFloat = (t: Tensor): boolean => t.dtype === "float32" || t.dtype === "float64";
+/**
+ * sum(x − x): 0 when every element is finite, NaN otherwise; kept past the step's scope. The inner
+ * scope frees the temporaries also when called outside the step's scope (the after-update check).
+ */
+const flagOf = (t: Tensor): Tensor => scope(() => keep(noGrad(() => t.sub(t).sum().reshape([1]))));
+const copyOf = (t: Tensor): Tensor => scope(() => keep(noGrad(() => t.detach().clone())));
 
 /** Installs the hooks on `model`; call dispose() when training ends. */
 export function nanGuard(model: Module, { every = 1, keepLastGood = false }: NanGuardOptions = {}): NanGuard {
@@ -78,9 +93,22 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
   let step = 0;
   let lastGoodStep = 0;
   let lastGood: Record<string, Tensor> | null = null;
+  let queued: Candidate[] = [];
+  const seen = new Set<Tensor>();
   const due = (): boolean => (step + 1) % every === 0;
-  const record = (f: Omit<NanFinding, "step">): void => {
-    if (!finding) finding = { ...f, step: step + 1 };
+  const release = (): void => {
+    for (const c of queued) {
+      c.t.dispose();
+      c.flag.dispose();
+      for (const w of c.weights ?? []) w.flag.dispose();
+    }
+    queued = [];
+    seen.clear();
+  };
+  const queue = (c: Omit<Candidate, "t" | "flag">, t: Tensor): void => {
+    if (seen.has(t) || !isFloat(t)) return;
+    seen.add(t);
+    queued.push({ ...c, t: copyOf(t), flag: flagOf(t) });
   };
   const saveGood = (): void => {
     if (!keepLastGood) return;
@@ -94,14 +122,12 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
 
   const forward: ForwardHook = (path, m, out, input) => {
     prevForward?.(path, m, out, input);
-    if (finding || !ours.has(m) || !due()) return;
-    if (firstBad(input) >= 0) {
-      record({ where: "input", name: path, layerType: m.typeName, value: badValue(input) });
-      return;
-    }
-    if (firstBad(out) < 0) return;
-    const badWeights = (paramsOf.get(m) ?? []).filter(([, p]) => firstBad(p) >= 0).map(([n]) => n);
-    record({ where: "forward", name: path, layerType: m.typeName, value: badValue(out), badWeights });
+    if (finding || !ours.has(m) || !model.training || !due()) return;
+    queue({ where: "input", name: path, layerType: m.typeName }, input);
+    if (seen.has(out) || !isFloat(out)) return;
+    const weights = (paramsOf.get(m) ?? []).filter(([, p]) => isFloat(p)).map(([name, p]) => ({ name, flag: flagOf(p) }));
+    seen.add(out);
+    queued.push({ where: "forward", name: path, layerType: m.typeName, t: copyOf(out), flag: flagOf(out), weights });
   };
   const prevForward = setForwardHook(forward);
   const hooks: BackwardHooks = {
@@ -109,33 +135,52 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
       prevBackward.onLeafGrad?.(leaf, grad);
       const name = names.get(leaf);
       if (finding || name === undefined || !due()) return;
-      if (firstBad(grad) >= 0) record({ where: "backward", name, value: badValue(grad) });
+      queue({ where: "backward", name }, grad);
     },
   };
   const prevBackward = setBackwardHooks(hooks);
 
-  const onStep = (pos: FitPosition, loss: number): void | "stop" => {
+  /** Reads the queued flags (one read) and records the first flagged tensor as the finding. */
+  function* check(): Generator<ReadRequest, void, TypedArray[]> {
+    if (queued.length === 0) return;
+    const all = queued;
+    const cat = noGrad(() => concat(all.map((c) => c.flag), 0));
+    try {
+      const [flags] = yield { read: [cat] };
+      const i = flags.findIndex((v) => !Number.isFinite(v));
+      if (i < 0) return;
+      const c = all[i];
+      const [d, ...w] = yield { read: [c.t, ...(c.weights ?? []).map((x) => x.flag)] };
+      const k = firstNonFinite(d);
+      const value = k < 0 ? NaN : d[k];
+      const badWeights = c.weights ? c.weights.filter((_, j) => !Number.isFinite(w[j][0])).map((x) => x.name) : undefined;
+      if (!finding) finding = { where: c.where, name: c.name, ...(c.layerType ? { layerType: c.layerType } : {}), value, ...(badWeights ? { badWeights } : {}), step: step + 1 };
+    } finally {
+      cat.dispose();
+      release();
+    }
+  }
+
+  function* guardStep(pos: FitPosition, loss: number): Generator<ReadRequest, void | "stop", TypedArray[]> {
     const wasDue = due();
     step = pos.step - 1;
     if (!finding && wasDue) {
-      for (const [p, name] of names) {
-        if (firstBad(p) >= 0) {
-          record({ where: "update", name, value: badValue(p) });
-          break;
-        }
-      }
+      for (const [p, name] of names) queue({ where: "update", name }, p);
+      yield* check();
     }
-    if (!finding && !Number.isFinite(loss)) record({ where: "loss", name: "loss", value: loss });
+    release();
+    if (!finding && !Number.isFinite(loss)) finding = { where: "loss", name: "loss", value: loss, step: step + 1 };
     step = pos.step;
     if (finding) return "stop";
     if (wasDue) {
       lastGoodStep = pos.step;
       saveGood();
     }
-  };
+  }
 
   return {
-    onStep,
+    step: guardStep,
+    onStep: (pos, loss) => drive("nanGuard", guardStep(pos, loss)),
     get finding() { return finding; },
     get lastGoodStep() { return lastGoodStep; },
     get lastGoodState() { return lastGood; },
@@ -148,6 +193,7 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
     dispose(): void {
       setForwardHook(prevForward);
       setBackwardHooks(prevBackward);
+      release();
       if (lastGood) for (const t of Object.values(lastGood)) t.dispose();
       lastGood = null;
     },
