@@ -1,7 +1,10 @@
 /**
  * ganglion on WebGPU: training throughput of the benchmark models (bench/models.ts) at batch 64 and
- * 512 with SGD, timed over whole steps including one loss read per step (as PyTorch's loss.item()),
- * and with a read every 20 steps (the GPU kept busy). Prints one JSON line per measurement.
+ * 512 with SGD, timed over whole steps in three read modes: one loss read per step, awaited at once
+ * (as PyTorch's loss.item()); "pipelined", where step k's read is started (submitting step k) and
+ * awaited only after step k+1 is encoded, so host encoding overlaps the GPU; and a read every 20 steps.
+ * Each line also gives dispatches per step and the host's encoding time per step (the JS time of the
+ * step before any wait), the figure that bounds throughput when the GPU is fast. One JSON line each.
  *
  *   node dist/bench/gpu/webgpu-train.js [--models lenet,cifar-convnet] [--batches 64,512] [--seconds 3] [--memory-steps 10000]
  * --memory-steps N adds N steps of lenet at batch 64 reporting live tensors/bytes and GPUBuffers
@@ -16,6 +19,7 @@ function arg(name: string, dflt: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
 }
 
+/** readEvery: read the loss every k-th step (awaited at once); 0: every step, pipelined one step behind. */
 async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number, seconds: number, readEvery: number, fixedSteps = 0): Promise<Record<string, number | string>> {
   const spec = MODELS[name];
   const rng = new g.Rng(1);
@@ -24,7 +28,10 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   const x = g.keep(g.randn([batch, ...spec.input], { rng }));
   const y = g.keep(g.fromArray(Int32Array.from(rng.randint(batch, 0, spec.classes)), [batch], { dtype: "int32" }));
   let lastLoss = NaN;
+  let encodeMs = 0;
+  let pending: Promise<ArrayLike<number>> | undefined;
   const step = async (read: boolean): Promise<void> => {
+    const e0 = performance.now();
     const loss = g.scope(() => {
       const l = g.nn.crossEntropy(model.forward(x), y);
       l.backward();
@@ -32,6 +39,16 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
       opt.zeroGrad();
       return l.detach();
     });
+    encodeMs += performance.now() - e0;
+    if (readEvery === 0) {
+      // read() submits the step and encodes the copy at once; only the mapping is awaited, a step later.
+      const p = loss.data();
+      loss.dispose();
+      if (pending) lastLoss = (await pending)[0];
+      pending = read ? undefined : p;
+      if (read) lastLoss = (await p)[0];
+      return;
+    }
     if (read) lastLoss = (await loss.data())[0];
     loss.dispose();
   };
@@ -45,11 +62,18 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   let steps = 0;
   const mem0 = g.memory();
   const created0 = backend.ctx.pool.created;
+  const d0 = backend.ctx.dispatches;
+  encodeMs = 0;
   const t0 = performance.now();
+  const every = readEvery === 0 ? 1 : readEvery;
   while (fixedSteps > 0 ? steps < fixedSteps : performance.now() - t0 < seconds * 1000 || steps < 10) {
-    await step(steps % readEvery === readEvery - 1);
+    // Pipelined: the last step's read is awaited at once (read = true), so no read is left pending.
+    const last = readEvery === 0 && (fixedSteps > 0 ? steps === fixedSteps - 1 : performance.now() - t0 >= seconds * 1000 && steps >= 9);
+    await step(readEvery === 0 ? last : steps % every === every - 1);
     steps++;
   }
+  if (pending) lastLoss = (await pending)[0];
+  pending = undefined;
   await backend.sync();
   const dt = (performance.now() - t0) / 1000;
   const mem1 = g.memory();
@@ -58,7 +82,8 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   x.dispose();
   y.dispose();
   return {
-    framework: "ganglion-webgpu", model: name, batch, readEvery, steps, imagesPerSec: (steps * batch) / dt, msPerStep: (dt / steps) * 1000,
+    framework: "ganglion-webgpu", model: name, batch, readEvery: readEvery === 0 ? "pipelined" : readEvery, steps,
+    dispatchesPerStep: (backend.ctx.dispatches - d0) / steps, hostEncodeMsPerStep: encodeMs / steps, imagesPerSec: (steps * batch) / dt, msPerStep: (dt / steps) * 1000,
     firstStepSeconds: first, firstLoss: first3, lastLoss, liveTensorsBefore: mem0.liveTensors, liveTensorsAfter: mem1.liveTensors,
     liveBytesBefore: mem0.liveBytes, liveBytesAfter: mem1.liveBytes, gpuBuffersCreatedDuring: backend.ctx.pool.created - created0,
   };
@@ -77,7 +102,7 @@ const batches = arg("batches", "64,512").split(",").map(Number);
 const seconds = Number(arg("seconds", "3"));
 for (const m of models) {
   for (const b of batches) {
-    for (const readEvery of [1, 20]) {
+    for (const readEvery of [1, 0, 20]) {
       try {
         console.log(JSON.stringify(await measure(backend, m, b, seconds, readEvery)));
       } catch (e) {
