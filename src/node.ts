@@ -30,5 +30,6 @@ export async function initWebGPU(opts: NodeWebGPUOptions = {}): Promise<WebGPUBa
   } catch {
     return undefined;
   }
-  return initWebGPUWith({ gpu: mod.create([...(opts.dawnFlags ?? [])]), powerPreference: opts.powerPreference });
+  // Dawn's Node binding polls for mapAsync from setImmediate: sleep first (GpuContext.waitMapped).
+  return initWebGPUWith({ gpu: mod.create([...(opts.dawnFlags ?? [])]), powerPreference: opts.powerPreference, sleepBeforeMap: true });
 }

@@ -13,7 +13,7 @@ import { GpuContext } from "./context.js";
 import { copyKernel } from "./kernels/elementwise.js";
 import { webgpuKernels } from "./kernels/index.js";
 import { GpuBuf, type GpuKernel, type GpuView } from "./types.js";
-import { MAP_READ, USAGE, wgslType } from "./wgsl.js";
+import { USAGE, wgslType } from "./wgsl.js";
 
 export interface WebGPUBackendInfo {
   /** Adapter description (vendor, architecture, device) as reported by the implementation. */
@@ -92,7 +92,7 @@ export class WebGPUBackend implements Backend {
     this.ctx.flush();
     if (out?.temp) this.ctx.pool.release(out.buffer, out.temp);
     try {
-      await staging.mapAsync(MAP_READ);
+      await this.ctx.waitMapped(staging);
     } catch (e) {
       staging.destroy();
       this.ctx.checkErrors("read");

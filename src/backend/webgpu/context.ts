@@ -80,6 +80,11 @@ export class GpuContext {
   readonly #siteFormats: ErrorSite[] = [(v, n, p) => `an index kernel: index ${v} at flat position ${p} is out of range [0, ${n})`];
   /** Flagged dispatches encoded since the last read (the read skips the flag readback when none). */
   #flagged = 0;
+  /** Sleep before polling for a mapping (see waitMapped); set for Node's `webgpu` package. */
+  sleepBeforeMap = false;
+  /** Submit-to-mapped times of the last three reads, ms. */
+  readonly #waits = [0, 0, 0];
+  #waitAt = 0;
 
   constructor(device: GPUDevice) {
     this.device = device;
@@ -190,6 +195,25 @@ export class GpuContext {
     enc.copyBufferToBuffer(this.#flag, 0, staging, 0, FLAG_WORDS * 4);
     enc.clearBuffer(this.#flag, 0, FLAG_WORDS * 4);
     return staging;
+  }
+
+  /**
+   * Maps a read's staging buffer (its copy already submitted). Node's Dawn binding waits for mapAsync by
+   * polling the device from setImmediate and allocates a function per tick, so a wait of milliseconds
+   * made megabytes of garbage, and its scavenges landed in the next step's encoding: on lavapipe, with
+   * the loss read every step, host encoding took 10.5 ms per MLP step instead of 3.6. With
+   * `sleepBeforeMap` a read first sleeps on a timer (no garbage) for 0.7x the shortest of the last three
+   * waits (one slow read, e.g. after an evaluation pass, does not make the next ones sleep long), then
+   * polls; waits under ~3 ms are not worth a timer (1 ms granularity) and poll at once. Browsers
+   * resolve mapAsync from events and leave this off.
+   */
+  async waitMapped(staging: GPUBuffer): Promise<void> {
+    const t0 = performance.now();
+    const sleep = Math.floor(0.7 * Math.min(...this.#waits));
+    if (this.sleepBeforeMap && sleep >= 2) await new Promise((r) => setTimeout(r, sleep));
+    await staging.mapAsync(MAP_READ);
+    this.#waits[this.#waitAt] = performance.now() - t0;
+    this.#waitAt = (this.#waitAt + 1) % this.#waits.length;
   }
 
   /** Maps the staging buffer of `encodeFlagReadback` (already submitted) and throws the recorded error, if any. */

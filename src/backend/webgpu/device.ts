@@ -12,6 +12,11 @@ export interface WebGPUOptions {
   readonly gpu?: GPU;
   /** Adapter choice (default "high-performance"). */
   readonly powerPreference?: GPUPowerPreference;
+  /**
+   * Sleep on a timer before waiting on a read's mapping (see GpuContext.waitMapped): for GPU objects
+   * whose mapAsync polls from the event loop, as Node's `webgpu` package does (ganglion/node sets it).
+   */
+  readonly sleepBeforeMap?: boolean;
 }
 
 const WANTED_LIMITS = [
@@ -32,7 +37,7 @@ export function describeAdapter(adapter: GPUAdapter): string {
 }
 
 /** Returns a WebGPU backend, or undefined when this environment has no WebGPU adapter. */
-export async function createWebGPUBackend({ gpu, powerPreference = "high-performance" }: WebGPUOptions = {}): Promise<WebGPUBackend | undefined> {
+export async function createWebGPUBackend({ gpu, powerPreference = "high-performance", sleepBeforeMap = false }: WebGPUOptions = {}): Promise<WebGPUBackend | undefined> {
   const g = gpu ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (!g) return undefined;
   const adapter = await g.requestAdapter({ powerPreference });
@@ -45,5 +50,7 @@ export async function createWebGPUBackend({ gpu, powerPreference = "high-perform
   } catch (e) {
     throw new GanglionError(`webgpu: requestDevice failed on ${describeAdapter(adapter)}: ${(e as Error).message}`);
   }
-  return new WebGPUBackend(device, { adapter: describeAdapter(adapter) }, [g, adapter]);
+  const backend = new WebGPUBackend(device, { adapter: describeAdapter(adapter) }, [g, adapter]);
+  backend.ctx.sleepBeforeMap = sleepBeforeMap;
+  return backend;
 }
