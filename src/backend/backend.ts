@@ -37,6 +37,12 @@ export interface Backend {
   readonly name: BackendName;
   /** True when `readSync` works (no GPU round trip). */
   readonly synchronous: boolean;
+  /**
+   * exec("fused") may write into the buffer of an input that has exactly the output's layout (same
+   * buffer, offset and contiguous strides): each element is read before it is written. Optimizers then
+   * update a parameter in one kernel instead of a kernel and a copy (`fusedAssign`).
+   */
+  readonly fusedInPlace?: boolean;
   alloc(dtype: DType, size: number): BufferHandle;
   free(buf: BufferHandle): void;
   /** Copies host data into the buffer, starting at element `offset`. */

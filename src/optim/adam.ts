@@ -7,7 +7,7 @@
  * factors the first updates would be scaled by (1−β1)/√(1−β2) ≈ 3× too large with the defaults.
  */
 import type { Pair } from "../core/index.js";
-import { fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
+import { fusedAssign, fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
 import { useFused } from "./fused.js";
 import { Optimizer, bool, nonNegative, positive, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 
@@ -71,7 +71,7 @@ export class Adam extends Optimizer<AdamOptions> {
     const bc1 = 1 - b1 ** t;
     const sbc2 = Math.sqrt(1 - b2 ** t);
     const { lr, eps } = o;
-    p.assign(fusedMap([p, m, vUse], (p, m, v) => (keep !== 1 ? p.mul(keep) : p).sub(m.div(v.sqrt().div(sbc2).add(eps)).mul(lr / bc1))));
+    fusedAssign(p, [p, m, vUse], (p, m, v) => (keep !== 1 ? p.mul(keep) : p).sub(m.div(v.sqrt().div(sbc2).add(eps)).mul(lr / bc1)));
   }
 }
 

@@ -4,7 +4,7 @@
  * L2 weight decay — torch.optim.SGD's update (the first step sets v ← g, without dampening).
  */
 import { ValueError } from "../core/index.js";
-import { fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
+import { fusedAssign, fusedMap, type FusedValue, type Tensor } from "../tensor/index.js";
 import { useFused } from "./fused.js";
 import { Optimizer, bool, nonNegative, type ParamGroupSpec, type ParamState } from "./optimizer.js";
 
@@ -46,12 +46,12 @@ export class SGD extends Optimizer<SgdOptions> {
     const { lr, momentum: mu, dampening, nesterov, weightDecay: wd } = o;
     const d = (p: FusedValue, g: FusedValue): FusedValue => (wd ? g.add(p.mul(wd)) : g);
     if (!mu) {
-      p.assign(fusedMap([p, grad], (p, g) => p.sub(d(p, g).mul(lr))));
+      fusedAssign(p, [p, grad], (p, g) => p.sub(d(p, g).mul(lr)));
       return;
     }
     const v0 = st.momentumBuffer as Tensor | undefined;
     const v = this.setState(st, "momentumBuffer", v0 ? fusedMap([v0, p, grad], (v, p, g) => v.mul(mu).add(d(p, g).mul(1 - dampening))) : fusedMap([p, grad], d));
-    p.assign(fusedMap([p, grad, v], (p, g, v) => p.sub((nesterov ? d(p, g).add(v.mul(mu)) : v).mul(lr))));
+    fusedAssign(p, [p, grad, v], (p, g, v) => p.sub((nesterov ? d(p, g).add(v.mul(mu)) : v).mul(lr)));
   }
 }
 

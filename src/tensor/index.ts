@@ -17,7 +17,7 @@ export {
   type Conv2dOptions, type Pool2dOptions,
 } from "./ops/nn.js";
 export { batchNormStats, batchNormTrain, batchNormGradSums, batchNormBackward } from "./ops/norm.js";
-export { fusedMap, traceFused, FusedValue } from "./ops/fused.js";
+export { fusedMap, fusedAssign, traceFused, FusedValue } from "./ops/fused.js";
 
 /**
  * Runs `fn` and disposes every tensor created inside it except those it returns (and `keep()`-ed ones).

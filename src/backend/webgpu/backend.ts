@@ -22,9 +22,16 @@ export interface WebGPUBackendInfo {
 
 const GPU_BYTES = 4;
 
+/** Same offset, shape and contiguous strides: element i of one is element i of the other. */
+function sameLayout(a: View, b: View): boolean {
+  return a.offset === b.offset && isContiguous(a.shape, a.strides) && isContiguous(b.shape, b.strides) && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+}
+
 export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
   readonly synchronous = false;
+  /** The elementwise kernels read an input laid out exactly like the output from the output binding (mapKernel). */
+  readonly fusedInPlace = true;
   readonly ctx: GpuContext;
   readonly info: WebGPUBackendInfo;
   readonly #counter = new MemoryCounter();
@@ -141,7 +148,7 @@ export class WebGPUBackend implements Backend {
     const temps: GpuBuf[] = [];
     const ins = inputs.map((v) => {
       const iv = this.#view(v, op, true);
-      if (iv.buf !== o.buf) return iv;
+      if (iv.buf !== o.buf || (op === "fused" && sameLayout(iv, o))) return iv;
       // A buffer cannot be bound read-only and read_write in one dispatch: read a copy.
       const n = sizeOf(iv.shape);
       const { buffer, capacity } = this.ctx.pool.acquire(n * GPU_BYTES);

@@ -8,7 +8,7 @@
  * Constants become program constants (not shader text), so the same expression with a new learning
  * rate reuses its compiled GPU kernel. Float inputs only; not differentiable (for updates under noGrad).
  */
-import { DTypeError, broadcastShapes, isFloat, type Shape } from "../../core/index.js";
+import { DTypeError, ValueError, broadcastShapes, fmt, isContiguous, isFloat, type Shape } from "../../core/index.js";
 import { BOOL_RESULT_BINARY, BOOL_RESULT_UNARY, type BinaryOp, type FusedArg, type FusedProgram, type FusedStep, type UnaryOp } from "../../backend/index.js";
 import { runOp } from "../dispatch.js";
 import type { Tensor } from "../tensor.js";
@@ -87,4 +87,21 @@ export function fusedMap(inputs: readonly Tensor[], fn: (...xs: FusedValue[]) =>
   const shape: Shape = inputs.reduce<Shape>((s, t) => broadcastShapes("fusedMap", s, t.shape), inputs[0].shape);
   const program = traceFused(inputs.length, fn);
   return runOp("fused", inputs, { attrs: { program }, shape, dtype, grad: false, views: inputs.map((t) => broadcastView(t, shape)) });
+}
+
+/**
+ * `target.assign(fusedMap(inputs, fn))` in one kernel where the backend allows it (`fusedInPlace`: the
+ * WebGPU backend): the program writes straight into `target`, which may be one of `inputs` (an optimizer
+ * updating a parameter or a moment from itself). Elsewhere it is exactly the kernel and the copy. Outside
+ * autograd, like `assign`; the broadcast shape of `inputs` must be `target`'s shape.
+ */
+export function fusedAssign(target: Tensor, inputs: readonly Tensor[], fn: (...xs: FusedValue[]) => FusedValue): Tensor {
+  target.assertAlive("fusedAssign");
+  const b = target.backend;
+  const direct = b.fusedInPlace === true && target.offset === 0 && isContiguous(target.shape, target.strides) && inputs.every((t) => t.backend === b && t.dtype === target.dtype);
+  if (!direct) return target.assign(fusedMap(inputs, fn));
+  const shape: Shape = inputs.reduce<Shape>((s, t) => broadcastShapes("fusedAssign", s, t.shape), inputs[0].shape);
+  if (fmt(shape) !== fmt(target.shape)) throw new ValueError(`fusedAssign: inputs broadcast to ${fmt(shape)}, but the target is ${fmt(target.shape)}`);
+  b.exec("fused", inputs.map((t) => broadcastView(t, shape)), target.bufferView, { program: traceFused(inputs.length, fn) });
+  return target;
 }

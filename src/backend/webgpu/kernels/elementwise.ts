@@ -150,13 +150,18 @@ export function mapKernel(
     return st.every((x) => x === 0) ? "scalar" : "strided";
   });
   const contig = layout.map((l) => l !== "strided");
+  // An input in the output's own buffer with the output's layout (an in-place fused update) is read
+  // from the output binding: WebGPU cannot bind one buffer both read-only and read_write.
+  const self = ins.map((v, k) => v.buf === out.buf && v.offset === out.offset && layout[k] === "contig");
+  const bound = ins.filter((_, k) => !self[k]);
+  const slot = self.map((_, k) => self.slice(0, k).filter((x) => !x).length);
   // Param words: n, out offset, shape[rank], then per input: offset, strides[rank]; then extras.
   const params: number[] = [n, out.offset, ...shape];
   ins.forEach((v, k) => params.push(i32bits(v.offset), ...strides[k + 1].map(i32bits)));
   const extraBase = params.length;
   params.push(...extraParams);
   const toBool = out.dtype === "bool" && resultType !== "u32";
-  const key = `map|${name}|${its.join(",")}|${ot}|${ct}|${resultType}|${rank}|${layout.map((l) => (l === "contig" ? "c" : l === "scalar" ? "k" : "s")).join("")}|${toBool}`;
+  const key = `map|${name}|${its.join(",")}|${ot}|${ct}|${resultType}|${rank}|${layout.map((l, k) => (self[k] ? "o" : l === "contig" ? "c" : l === "scalar" ? "k" : "s")).join("")}|${toBool}`;
   const code = ctx.shader(key, () => {
     const lines: string[] = ["  if (gi >= pu(0u)) { return; }"];
     const strided = contig.some((c) => !c);
@@ -178,16 +183,16 @@ export function mapKernel(
       });
     }
     ins.forEach((_, k) => {
-      const load = `in${k}[i${k}]`;
+      const load = self[k] ? "out0[pu(1u) + gi]" : `in${slot[k]}[i${k}]`;
       lines.push(`  let x${k} = ${its[k] === "u32" && ct !== "u32" ? `${ct}(${load})` : convert(load, its[k], ct)};`);
     });
     const b = body(ins.map((_, k) => `x${k}`));
     const value = typeof b === "string" ? b : b.value;
     if (typeof b !== "string") lines.push(...b.lines);
     lines.push(`  out0[pu(1u) + gi] = ${convert(`(${value})`, resultType, ot, toBool)};`);
-    return `${header({ reads: its, writes: [ot] })}\nconst EXTRA: u32 = ${extraBase}u;\n${PRELUDE}\n${entry1d(lines.join("\n"))}`;
+    return `${header({ reads: its.filter((_, k) => !self[k]), writes: [ot] })}\nconst EXTRA: u32 = ${extraBase}u;\n${PRELUDE}\n${entry1d(lines.join("\n"))}`;
   });
-  ctx.run({ name, code, reads: ins.map((v) => v.buf.buffer), writes: [out.buf.buffer], params, groups: grid1d(n) });
+  ctx.run({ name, code, reads: bound.map((v) => v.buf.buffer), writes: [out.buf.buffer], params, groups: grid1d(n) });
 }
 
 export function unaryKernel(op: UnaryOp) {
