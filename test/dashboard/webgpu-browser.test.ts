@@ -28,7 +28,7 @@ import { startDashboard, type Dashboard } from "../../src/dashboard/server/index
 import type { DemoResult } from "../../src/demo/protocol.js";
 import { assertClose, loadGoldens, type GoldenCase, type GoldenTensor } from "../helpers.js";
 import { ENGINE_GROUPS, NN_OPS } from "../conformance/ops.js";
-import { tolFor } from "../conformance/suite.js";
+import { checkGoldenResult } from "../conformance/suite.js";
 import { tempDir } from "./fixtures.js";
 import { launchOrSkip, openPage, screenshot, WEBGPU_ARGS, type Browser } from "./browser.js";
 import type { PageCase, PageResult, PageTensor } from "./webgpu-page.js";
@@ -149,15 +149,7 @@ describe("WebGPU in the browser (Chromium, navigator.gpu)", () => {
         try {
           assert.equal(r.name, c.name);
           if (r.error) throw new Error(r.error);
-          const exp = c.outputs.out;
-          assert.deepEqual(r.shape, [...exp.shape], `${c.name}: output shape`);
-          const tol = tolFor(c);
-          assertClose(r.out ?? [], exp.dtype === "int32" ? Array.from(exp.data) : exp.data, tol, `${c.name} (browser webgpu) forward`);
-          for (const [k, want] of Object.entries(c.grads ?? {})) {
-            const got = r.grads?.[k];
-            if (!got) throw new Error(`${c.name}: no gradient for input '${k}'`);
-            assertClose(got, want.data, tol, `${c.name} (browser webgpu) grad ${k}`);
-          }
+          checkGoldenResult(c, "browser webgpu", r.shape ?? [], r.out ?? [], (k) => r.grads?.[k]);
         } catch (e) {
           failures.push((e as Error).message.split("\n")[0]);
         }
