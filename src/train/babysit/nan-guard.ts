@@ -105,10 +105,12 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
     queued = [];
     seen.clear();
   };
-  const queue = (c: Omit<Candidate, "t" | "flag">, t: Tensor): void => {
+  /** Queues `t` unless already queued; a layer output `of` a module also flags that module's weights. */
+  const queue = (c: Omit<Candidate, "t" | "flag" | "weights">, t: Tensor, of?: Module): void => {
     if (seen.has(t) || !isFloat(t)) return;
     seen.add(t);
-    queued.push({ ...c, t: copyOf(t), flag: flagOf(t) });
+    const weights = of && (paramsOf.get(of) ?? []).filter(([, p]) => isFloat(p)).map(([name, p]) => ({ name, flag: flagOf(p) }));
+    queued.push({ ...c, t: copyOf(t), flag: flagOf(t), ...(weights ? { weights } : {}) });
   };
   const saveGood = (): void => {
     if (!keepLastGood) return;
@@ -124,10 +126,7 @@ export function nanGuard(model: Module, { every = 1, keepLastGood = false }: Nan
     prevForward?.(path, m, out, input);
     if (finding || !ours.has(m) || !model.training || !due()) return;
     queue({ where: "input", name: path, layerType: m.typeName }, input);
-    if (seen.has(out) || !isFloat(out)) return;
-    const weights = (paramsOf.get(m) ?? []).filter(([, p]) => isFloat(p)).map(([name, p]) => ({ name, flag: flagOf(p) }));
-    seen.add(out);
-    queued.push({ where: "forward", name: path, layerType: m.typeName, t: copyOf(out), flag: flagOf(out), weights });
+    queue({ where: "forward", name: path, layerType: m.typeName }, out, m);
   };
   const prevForward = setForwardHook(forward);
   const hooks: BackwardHooks = {
