@@ -93,15 +93,19 @@ export function fusedMap(inputs: readonly Tensor[], fn: (...xs: FusedValue[]) =>
  * `target.assign(fusedMap(inputs, fn))` in one kernel where the backend allows it (`fusedInPlace`: the
  * WebGPU backend): the program writes straight into `target`, which may be one of `inputs` (an optimizer
  * updating a parameter or a moment from itself). Elsewhere it is exactly the kernel and the copy. Outside
- * autograd, like `assign`; the broadcast shape of `inputs` must be `target`'s shape.
+ * autograd, like `assign`; on every backend the inputs must broadcast to `target`'s shape.
  */
 export function fusedAssign(target: Tensor, inputs: readonly Tensor[], fn: (...xs: FusedValue[]) => FusedValue): Tensor {
   target.assertAlive("fusedAssign");
+  const shape: Shape = inputs.reduce<Shape>((s, t) => broadcastShapes("fusedAssign", s, t.shape), inputs[0]?.shape ?? []);
+  const lead = target.shape.length - shape.length;
+  if (lead < 0 || shape.some((d, i) => d !== 1 && d !== target.shape[lead + i])) {
+    throw new ValueError(`fusedAssign: inputs broadcast to ${fmt(shape)}, but the target is ${fmt(target.shape)}`);
+  }
   const b = target.backend;
-  const direct = b.fusedInPlace === true && target.offset === 0 && isContiguous(target.shape, target.strides) && inputs.every((t) => t.backend === b && t.dtype === target.dtype);
+  // Anything fusedMap refuses (no inputs, mixed or non-float dtypes) goes its way, for its error.
+  const direct = b.fusedInPlace === true && inputs.length > 0 && isFloat(target.dtype) && target.offset === 0 && isContiguous(target.shape, target.strides) && inputs.every((t) => t.backend === b && t.dtype === target.dtype);
   if (!direct) return target.assign(fusedMap(inputs, fn));
-  const shape: Shape = inputs.reduce<Shape>((s, t) => broadcastShapes("fusedAssign", s, t.shape), inputs[0].shape);
-  if (fmt(shape) !== fmt(target.shape)) throw new ValueError(`fusedAssign: inputs broadcast to ${fmt(shape)}, but the target is ${fmt(target.shape)}`);
-  b.exec("fused", inputs.map((t) => broadcastView(t, shape)), target.bufferView, { program: traceFused(inputs.length, fn) });
+  b.exec("fused", inputs.map((t) => broadcastView(t, target.shape)), target.bufferView, { program: traceFused(inputs.length, fn) });
   return target;
 }
