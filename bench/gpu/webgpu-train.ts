@@ -41,7 +41,8 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
     });
     encodeMs += performance.now() - e0;
     if (readEvery === 0) {
-      // read() submits the step and encodes the copy at once; only the mapping is awaited, a step later.
+      // read() submits the step and encodes the copy at once; only the mapping is awaited, a step later
+      // (read = true, used in warm-up: at once).
       const p = loss.data();
       loss.dispose();
       if (pending) lastLoss = (await pending)[0];
@@ -67,9 +68,8 @@ async function measure(backend: g.WebGPUBackend, name: ModelName, batch: number,
   const t0 = performance.now();
   const every = readEvery === 0 ? 1 : readEvery;
   while (fixedSteps > 0 ? steps < fixedSteps : performance.now() - t0 < seconds * 1000 || steps < 10) {
-    // Pipelined: the last step's read is awaited at once (read = true), so no read is left pending.
-    const last = readEvery === 0 && (fixedSteps > 0 ? steps === fixedSteps - 1 : performance.now() - t0 >= seconds * 1000 && steps >= 9);
-    await step(readEvery === 0 ? last : steps % every === every - 1);
+    // Pipelined (read = false): each step awaits the previous step's read; the last one is awaited below.
+    await step(readEvery !== 0 && steps % every === every - 1);
     steps++;
   }
   if (pending) lastLoss = (await pending)[0];
